@@ -1,0 +1,23 @@
+"""gunicorn settings for every environment; each can be overridden from the environment."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync workers: one request per process. 2 per core + 1 is gunicorn's own rule of thumb.
+workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so a slow leak can never take the site down.
+max_requests = 2000
+max_requests_jitter = 200
+# gunicorn 27 otherwise writes a control socket into the home folder.
+control_socket_disable = True
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+# Path only (%(U)s), never the query string, and no client address: a query string can carry
+# what a patient typed, and addresses are not needed to run the site.
+access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"

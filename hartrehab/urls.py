@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from articles.sitemaps import ArticleSitemap
+from articles.views import article_list
+from hartrehab import views
+
+urlpatterns = [
+    path("", article_list, name="home"),
+    path("articles/", include("articles.urls")),
+    path("", include("intake.urls")),
+    path("privacy/", views.privacy, name="privacy"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"articles": ArticleSitemap}},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path(settings.ADMIN_PATH, admin.site.urls),
+]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from intake import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("contact/", views.contact, name="contact"),
+]

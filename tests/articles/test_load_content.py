@@ -1,0 +1,288 @@
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.models import Article, ArticleVersion
+from tests.conftest import SEED_ARTICLE
+from tests.factories import source_text, write_source
+
+
+def load(*paths, **options) -> str:
+    out = StringIO()
+    call_command("load_content", *map(str, paths), stdout=out, **options)
+    return out.getvalue()
+
+
+def load_errors(*paths, **options) -> str:
+    with pytest.raises(CommandError) as error:
+        load(*paths, **options)
+    return str(error.value)
+
+
+def test_first_load_creates_and_publishes_v1(db, tmp_path):
+    path = write_source(tmp_path)
+
+    output = load(path)
+
+    article = Article.objects.get(slug="test-article")
+    assert article.published_version.number == 1
+    assert "created v1" in output
+
+
+def test_loading_twice_reports_unchanged_and_writes_nothing(db, tmp_path):
+    path = write_source(tmp_path)
+    load(path)
+
+    output = load(path)
+
+    assert "unchanged" in output
+    assert ArticleVersion.objects.count() == 1
+
+
+def test_layout_only_changes_are_unchanged(db, tmp_path):
+    path = write_source(tmp_path, body="Text.\n")
+    load(path)
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n") + b"\r\n\r\n")
+
+    assert "unchanged" in load(path)
+
+
+def test_changed_file_adds_next_version_and_publishes_it(db, tmp_path):
+    path = write_source(tmp_path, body="First.\n")
+    load(path)
+    write_source(tmp_path, body="Second.\n")
+
+    output = load(path)
+
+    article = Article.objects.get()
+    assert "updated v2" in output
+    assert article.published_version.number == 2
+    assert "Second." in article.published_version.body_html
+    assert ArticleVersion.objects.get(number=1).body == "First.\n"
+
+
+def test_repeated_edits_number_versions_in_order(db, tmp_path):
+    for text in ["One.\n", "Two.\n", "Three.\n", "Two.\n"]:
+        load(write_source(tmp_path, body=text))
+
+    numbers = list(ArticleVersion.objects.order_by("number").values_list("number", "body"))
+    assert numbers == [(1, "One.\n"), (2, "Two.\n"), (3, "Three.\n"), (4, "Two.\n")]
+
+
+def test_folder_loads_every_markdown_file(db, tmp_path):
+    write_source(tmp_path, "a.md", slug="a-article")
+    (tmp_path / "sub").mkdir()
+    write_source(tmp_path / "sub", "b.md", slug="b-article")
+    (tmp_path / "notes.txt").write_text("not markdown")
+
+    load(tmp_path)
+
+    assert sorted(Article.objects.values_list("slug", flat=True)) == ["a-article", "b-article"]
+
+
+def test_version_records_review_metadata(db, tmp_path):
+    load(
+        write_source(
+            tmp_path,
+            reviewed_by=[
+                {"name": "Zed Second", "credentials": "DNP"},
+                {"name": "Amy First", "credentials": "MD, FASAM"},
+            ],
+            last_reviewed=datetime.date(2025, 3, 13),
+        )
+    )
+
+    version = ArticleVersion.objects.get()
+    assert [(r.name, r.credentials) for r in version.ordered_reviewers] == [
+        ("Zed Second", "DNP"),
+        ("Amy First", "MD, FASAM"),
+    ]
+    assert version.last_reviewed == datetime.date(2025, 3, 13)
+    assert version.next_review_due == datetime.date(2026, 3, 13)
+    assert version.source.endswith("test-article.md")
+    assert len(version.content_sha256) == 64
+
+
+def test_next_review_due_from_front_matter(db, tmp_path):
+    load(write_source(tmp_path, next_review_due=datetime.date(2025, 9, 1)))
+
+    assert ArticleVersion.objects.get().next_review_due == datetime.date(2025, 9, 1)
+
+
+def test_review_interval_is_a_setting(db, tmp_path, settings):
+    settings.ARTICLES_REVIEW_INTERVAL_DAYS = 30
+
+    load(write_source(tmp_path, last_reviewed=datetime.date(2025, 1, 1)))
+
+    assert ArticleVersion.objects.get().next_review_due == datetime.date(2025, 1, 31)
+
+
+def test_seed_article_loads_with_its_reviewers_and_date(db):
+    assert "created v1" in load(SEED_ARTICLE)
+
+    version = Article.objects.get(slug="opioid-induced-hyperalgesia").published_version
+    assert version.title == "Opioid-Induced Hyperalgesia: What Happens When Opioids Fail"
+    assert version.last_reviewed == datetime.date(2025, 3, 13)
+    assert [(r.name, r.credentials) for r in version.ordered_reviewers] == [
+        ("Randy Gelow", "MD, FASAM"),
+        ("Ray Hamilton", "DNP, PMHNP-BC, FNP-C"),
+    ]
+
+
+def test_default_path_is_the_content_folder(db, tmp_path, settings):
+    settings.ARTICLES_CONTENT_DIR = tmp_path
+    write_source(tmp_path)
+
+    assert "created v1" in load()
+
+
+def test_dry_run_writes_nothing(db, tmp_path):
+    output = load(write_source(tmp_path), dry_run=True)
+
+    assert "created v1" in output
+    assert not Article.objects.exists()
+
+
+def test_verbosity_zero_prints_nothing(db, tmp_path):
+    assert load(write_source(tmp_path), verbosity=0) == ""
+
+
+def test_newest_version_made_elsewhere_is_refused_without_force(db, tmp_path):
+    from tests.factories import make_article
+
+    make_article("Editor's text.\n")  # made outside any content file
+    path = write_source(tmp_path, body="File text.\n")
+
+    message = load_errors(path)
+
+    assert "--force" in message and "test-article" in message
+    assert ArticleVersion.objects.count() == 1
+    assert "updated v2" in load(path, force=True)
+
+
+# --- validation: every problem reported as `file: field: what`, nothing written -------------
+
+BAD_SOURCES = [
+    ({"title": ...}, "title: missing"),
+    ({"title": "   "}, "title: is empty"),
+    ({"title": ["a list"]}, "title: must be text"),
+    ({"title": "x" * 201}, "title: is 201 characters"),
+    ({"title": "Line\nbreak"}, "title: contains a line break"),
+    ({"slug": "Not A Slug"}, "slug: must be lowercase"),
+    ({"slug": "../etc/passwd"}, "slug: must be lowercase"),
+    ({"slug": "ok--double"}, "slug: must be lowercase"),
+    ({"slug": ...}, "slug: missing"),
+    ({"summary": "x" * 161}, "summary: is 161 characters; the limit is 160"),
+    ({"summary": ...}, "summary: missing"),
+    ({"reviewed_by": []}, "reviewed_by: needs at least one reviewer"),
+    ({"reviewed_by": ...}, "reviewed_by: missing"),
+    ({"reviewed_by": "Dr. Somebody"}, "reviewed_by: needs at least one reviewer"),
+    ({"reviewed_by": [{"credentials": "MD"}]}, "reviewed_by[1].name: missing or empty"),
+    ({"reviewed_by": [{"name": "  ", "credentials": "MD"}]}, "reviewed_by[1].name: missing"),
+    ({"reviewed_by": [{"name": "A", "role": "x"}]}, "reviewed_by[1]: unknown key role"),
+    ({"reviewed_by": ["just a string"]}, "reviewed_by[1]: must be a mapping"),
+    ({"last_reviewed": "March 13, 2025"}, "last_reviewed: 'March 13, 2025' is not an ISO date"),
+    ({"last_reviewed": "2025-02-30"}, "last_reviewed: '2025-02-30' is not an ISO date"),
+    ({"last_reviewed": "2025-3-1"}, "last_reviewed: '2025-3-1' is not an ISO date"),
+    ({"last_reviewed": 20250313}, "last_reviewed: '20250313' is not an ISO date"),
+    ({"last_reviewed": ...}, "last_reviewed: missing"),
+    ({"last_reviewed": datetime.date(2999, 1, 1)}, "last_reviewed: 2999-01-01 is in the future"),
+    ({"next_review_due": datetime.date(2024, 1, 1)}, "next_review_due: is before last_reviewed"),
+    ({"next_review_due": "soon"}, "next_review_due: 'soon' is not an ISO date"),
+    ({"author": "Someone"}, "author: unknown key"),
+]
+
+
+@pytest.mark.parametrize("overrides, expected", BAD_SOURCES)
+def test_invalid_front_matter_is_reported_by_file_and_field(db, tmp_path, overrides, expected):
+    path = write_source(tmp_path, "bad.md", **overrides)
+
+    message = load_errors(path)
+
+    assert f"bad.md: {expected}" in message
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("", "body: is empty"),
+        ("Text.\n\n!!! cta\n    Sentence.\n", "body: line 3: a call-to-action must be written"),
+        ('Text.\n\n!!! cta "Heading\n    Sentence.\n', "body: line 3: a call-to-action must be"),
+        ('Text.\n\n!!! cta ""\n    Sentence.\n', "body: line 3: call-to-action heading is empty"),
+        ('Text.\n\n!!! cta "Heading"\n', "body: line 3: call-to-action needs an indented"),
+        ('Text.\n\n!!! cta "Heading"\nNot indented.\n', "body: line 3: call-to-action needs an"),
+        ('Text.\n!!! cta "Heading"\n    Sentence.\n', "body: line 2: call-to-action needs a blank"),
+        ('!!! cta "H"\n    Sentence.\nLazy line.\n', "body: line 1: call-to-action must be follow"),
+        ('!!! note "Other"\n    Sentence.\n', "body: line 1: a call-to-action must be written"),
+        ("Bell \x07 character.\n", "body: line 1: contains a control character"),
+    ],
+)
+def test_invalid_body_is_reported_with_its_line(db, tmp_path, body, expected):
+    path = write_source(tmp_path, "bad.md", body=body)
+
+    assert f"bad.md: {expected}" in load_errors(path)
+    assert not Article.objects.exists()
+
+
+def test_invalid_utf8_is_reported(db, tmp_path):
+    path = tmp_path / "latin1.md"
+    path.write_bytes(source_text("Caf\u00e9\n").encode("latin-1"))
+
+    assert "latin1.md: file: not valid UTF-8" in load_errors(path)
+
+
+def test_file_over_one_megabyte_is_refused_unread(db, tmp_path):
+    path = write_source(tmp_path, "huge.md", body="x" * (1024 * 1024) + "\n")
+
+    assert "huge.md: file:" in load_errors(path)
+    assert "byte limit" in load_errors(path)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("No front matter at all.\n", "front matter: missing"),
+        ("---\ntitle: [unclosed\n---\nBody\n", "front matter: not valid YAML (line"),
+        ("---\n- a\n- list\n---\nBody\n", "front matter: missing"),
+        ("---\n!!python/object/apply:os.system ['true']\n---\nBody\n", "front matter: not valid"),
+    ],
+)
+def test_unreadable_front_matter_is_reported(db, tmp_path, text, expected):
+    path = tmp_path / "odd.md"
+    path.write_text(text, encoding="utf-8")
+
+    assert f"odd.md: {expected}" in load_errors(path)
+
+
+def test_same_slug_in_two_files_is_refused(db, tmp_path):
+    write_source(tmp_path, "one.md", slug="same")
+    write_source(tmp_path, "two.md", slug="same")
+
+    message = load_errors(tmp_path)
+
+    assert "two.md: slug: 'same' is also used by" in message and "one.md" in message
+    assert not Article.objects.exists()
+
+
+def test_one_bad_file_among_good_ones_writes_nothing_and_lists_all_problems(db, tmp_path):
+    write_source(tmp_path, "a-good.md", slug="good-one")
+    write_source(tmp_path, "b-bad.md", slug="Bad Slug", summary="x" * 200)
+    write_source(tmp_path, "c-good.md", slug="good-two")
+
+    message = load_errors(tmp_path)
+
+    assert "b-bad.md: slug:" in message and "b-bad.md: summary:" in message
+    assert "2 problems; nothing was loaded." in message
+    assert not Article.objects.exists()
+    assert not ArticleVersion.objects.exists()
+
+
+def test_missing_path_is_reported(db, tmp_path):
+    assert "nowhere.md: path: no such file or folder" in load_errors(tmp_path / "nowhere.md")
+
+
+def test_empty_folder_is_an_error(db, tmp_path):
+    assert "No .md files found" in load_errors(tmp_path)

@@ -1,0 +1,27 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+SEED_ARTICLE = Path(settings.BASE_DIR) / "content" / "opioid-induced-hyperalgesia.md"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static():
+    """Templates use hashed static names (whitenoise's manifest), as in production."""
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists() or any(
+        p.stat().st_mtime > manifest.stat().st_mtime
+        for p in Path(settings.BASE_DIR, "static").rglob("*")
+        if p.is_file()
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def seed_article(db):
+    call_command("load_content", str(SEED_ARTICLE), verbosity=0)
+    from articles.models import Article
+
+    return Article.objects.get(slug="opioid-induced-hyperalgesia")
