@@ -1,0 +1,52 @@
+from io import StringIO
+
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+
+def setup_roles(**options) -> str:
+    out = StringIO()
+    call_command("setup_roles", stdout=out, **options)
+    return out.getvalue()
+
+
+def permission_codes(name: str) -> set[str]:
+    group = Group.objects.get(name=name)
+    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+
+
+def test_creates_the_three_groups(db):
+    setup_roles()
+
+    assert set(Group.objects.values_list("name", flat=True)) == {
+        "Editors",
+        "Medical reviewers",
+        "Intake staff",
+    }
+    assert "articles.view_articleversion" in permission_codes("Editors")
+
+
+def test_second_run_changes_nothing(db):
+    setup_roles()
+    before = {g.name: permission_codes(g.name) for g in Group.objects.all()}
+
+    output = setup_roles()
+
+    assert output.count("unchanged") == 3
+    assert {g.name: permission_codes(g.name) for g in Group.objects.all()} == before
+
+
+def test_extra_permissions_are_removed(db):
+    setup_roles()
+    from django.contrib.auth.models import Permission
+
+    Group.objects.get(name="Editors").permissions.add(Permission.objects.get(codename="add_user"))
+
+    assert "Editors: updated" in setup_roles()
+    assert "auth.add_user" not in permission_codes("Editors")
+
+
+def test_dry_run_writes_nothing(db):
+    setup_roles(dry_run=True)
+
+    assert not Group.objects.exists()
