@@ -1,0 +1,128 @@
+"""Run every benchmark and write docs/BENCHMARKS.md.
+
+    python -m bench.run [--rounds 5] [--seconds 5] [--only load,content,weight]
+
+Servers are started and stopped here, on loopback only; every loop is bounded.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+from bench import content, load, weight
+from bench.server import ROOT, gunicorn, prepare, site_env
+
+ARTICLE = "/articles/opioid-induced-hyperalgesia/"
+PUBLIC_PAGES = ["/", ARTICLE, "/contact/", "/privacy/"]
+BUDGET_GZ = 30 * 1024
+
+
+def machine() -> dict:
+    def version(command):
+        try:
+            out = subprocess.run(command, capture_output=True, text=True, timeout=10)
+            return (out.stdout or out.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError):
+            return "not found"
+
+    import django
+    import gunicorn as gunicorn_pkg
+
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return {
+        "cpu": f"{os.cpu_count()} × {cpu}",
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "gunicorn": gunicorn_pkg.__version__,
+        "sqlite": sqlite3.sqlite_version,
+        "wrk": version(["wrk", "--version"]),
+    }
+
+
+def etag_of(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.headers["ETag"]
+
+
+def css_url(base: str) -> str:
+    html = weight.fetch(base + ARTICLE).decode()
+    return base + re.search(r'href="(/static/css/[^"]+\.css)"', html).group(1)
+
+
+def run_load(base: str, *, rounds: int, seconds: int) -> dict:
+    targets = {
+        "article": {"url": base + ARTICLE},
+        "home": {"url": base + "/"},
+        "contact (GET)": {"url": base + "/contact/"},
+        "article 304": {
+            "url": base + ARTICLE,
+            "headers": {"If-None-Match": etag_of(base + ARTICLE)},
+        },
+        "css (whitenoise)": {"url": css_url(base)},
+    }
+    runs = load.alternating_rounds(targets, rounds=rounds, seconds=seconds)
+    ratios = [a.rps / c.rps for a, c in zip(runs["article"], runs["css (whitenoise)"], strict=True)]
+    return {
+        "rows": {
+            name: {
+                "rps": load.median(r.rps for r in results),
+                "p50": load.median(r.p50_ms for r in results),
+                "p99": load.median(r.p99_ms for r in results),
+                "errors": sum(r.non_2xx_3xx for r in results),
+            }
+            for name, results in runs.items()
+        },
+        "ratio": load.median(ratios),
+        "ratios": ratios,
+    }
+
+
+def run_weights(base: str) -> dict:
+    return {path: weight.page_weight(base, path) for path in PUBLIC_PAGES}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--only", default="load,content,weight")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    parts = set(args.only.split(","))
+    results = {"machine": machine(), "args": vars(args) | {"output": str(args.output)}}
+    with tempfile.TemporaryDirectory() as tmp:
+        env = site_env(Path(tmp))
+        prepare(env)
+        with gunicorn(env) as base:
+            if "weight" in parts:
+                print("page weight …", flush=True)
+                results["weight"] = run_weights(base)
+            if "load" in parts:
+                print(f"load: {args.rounds} rounds × 5 targets × {args.seconds} s …", flush=True)
+                results["load"] = run_load(base, rounds=args.rounds, seconds=args.seconds)
+    if "content" in parts:
+        print("content scale: 10, 100, 1,000 files …", flush=True)
+        results["content"] = content.measure()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    from bench.report import render
+
+    args.output.write_text(render(results), encoding="utf-8")
+    (args.output.with_suffix(".json")).write_text(json.dumps(results, indent=2, default=str))
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
