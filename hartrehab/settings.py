@@ -199,8 +199,6 @@ INTAKE_MAX_SECONDS = int(env("INTAKE_MAX_SECONDS", str(24 * 60 * 60)))
 INTAKE_RATE_LIMIT = int(env("INTAKE_RATE_LIMIT", "20"))
 INTAKE_RATE_LIMIT_WINDOW_SECONDS = int(env("INTAKE_RATE_LIMIT_WINDOW_SECONDS", "3600"))
 INTAKE_RATE_LIMIT_KEY_PREFIX = env("INTAKE_RATE_LIMIT_KEY_PREFIX", "hartrehab:intake:rate")
-# Error reports (and debug pages) for the contact form carry no local variables at all.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "intake.reporting.SensitiveRequestExceptionReporterFilter"
 
 # MARKDOWNX
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.markdownify_for_preview"
