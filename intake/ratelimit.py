@@ -9,14 +9,13 @@ so no address is stored; a proxy in front must set REMOTE_ADDR to the real clien
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import redis
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from intake.models import RateLimitCounter
@@ -31,25 +30,25 @@ class Decision:
 
 
 class DatabaseCounter:
-    def incr(self, key: str, *, window: int) -> int:
+    def incr(self, key: str, *, window: int, now: float) -> int:
         with transaction.atomic():
             if not RateLimitCounter.objects.filter(key=key).update(count=F("count") + 1):
-                self._create(key, window)
+                self._create(key, window, now)
             # Inside the transaction the row is still locked by our UPDATE, so this is our count.
             return RateLimitCounter.objects.get(key=key).count
 
-    def _create(self, key: str, window: int) -> None:
-        now = timezone.now()
+    def _create(self, key: str, window: int, now: float) -> None:
+        current = datetime.fromtimestamp(now, tz=UTC)
         try:
             with transaction.atomic():
                 RateLimitCounter.objects.create(
-                    key=key, count=1, expires_at=now + timedelta(seconds=window)
+                    key=key, count=1, expires_at=current + timedelta(seconds=window)
                 )
         except IntegrityError:  # another worker created it first
             RateLimitCounter.objects.filter(key=key).update(count=F("count") + 1)
             return
         # Once per client and window: clear counters of windows that are over.
-        RateLimitCounter.objects.filter(expires_at__lt=now).delete()
+        RateLimitCounter.objects.filter(expires_at__lt=current).delete()
 
 
 class RedisCounter:
@@ -57,7 +56,7 @@ class RedisCounter:
         self.client = client
         self.prefix = prefix
 
-    def incr(self, key: str, *, window: int) -> int:
+    def incr(self, key: str, *, window: int, now: float) -> int:
         name = f"{self.prefix}:{key}"
         pipe = self.client.pipeline(transaction=True)
         pipe.set(name, 0, ex=window + 1, nx=True)
@@ -90,12 +89,12 @@ def hit(remote_addr: str, *, counter=None, now: float | None = None) -> Decision
     key = client_key(remote_addr, index)
     counter = counter or default_counter()
     try:
-        count = counter.incr(key, window=window)
+        count = counter.incr(key, window=window, now=now)
     except redis.RedisError as error:
         # Redis down must not turn a patient away: count in the database instead.
         logger.warning(
             "intake rate limit: Redis unavailable (%s), using the database", type(error).__name__
         )
-        count = DatabaseCounter().incr(key, window=window)
+        count = DatabaseCounter().incr(key, window=window, now=now)
     retry_after = max(int((index + 1) * window - now), 1)
     return Decision(allowed=count <= settings.INTAKE_RATE_LIMIT, retry_after=retry_after)
