@@ -86,6 +86,6 @@ def make_user(username: str, *, groups: tuple[str, ...] = (), **kw):
     from django.contrib.auth.models import Group, User
 
     kw.setdefault("is_staff", True)
-    user = User.objects.create_user(username=username, password="correct horse battery", **kw)
+    user = User.objects.create_user(username=username, password=None, **kw)  # tests force_login
     user.groups.set(Group.objects.filter(name__in=groups))
     return user
