@@ -247,6 +247,19 @@ def test_a_one_megabyte_message_is_refused_with_a_4xx_and_nothing_stored(client,
     response = post(client, message="x" * (1024 * 1024))
 
     assert response.status_code == 400
+    doc = parse(response.content)
+    assert "up to 2,000 characters" in text_of(doc.select_one("main"))
+    assert doc.select_one("main a[href='tel:(555)010-4242']")
+    assert not ContactSubmission.objects.exists()
+
+
+def test_a_one_megabyte_message_with_csrf_checks_is_also_a_400(db):
+    client = Client(enforce_csrf_checks=True)
+    client.get("/contact/")
+
+    response = client.post("/contact/", contact_data(message="x" * (1024 * 1024)))
+
+    assert response.status_code == 400
     assert not ContactSubmission.objects.exists()
 
 
@@ -561,3 +574,17 @@ def test_idempotency_key_race_is_settled_by_the_unique_column(db, monkeypatch):
 
     assert not created
     assert ContactSubmission.objects.get().pk == submission.pk
+
+
+def test_privacy_page_states_what_is_kept_who_sees_it_and_for_how_long(client, db, settings):
+    settings.INTAKE_RETENTION_DAYS = 180
+
+    doc = parse(client.get("/privacy/").content)
+
+    assert {h["id"] for h in doc.select("main h2[id]")} == {
+        "what-we-store",
+        "who-sees-it",
+        "how-long",
+    }
+    assert "180 days" in text_of(doc.select_one("main"))
+    assert "intake staff" in text_of(doc.select_one("main"))
