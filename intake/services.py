@@ -58,6 +58,9 @@ def create_submission(
     try:
         with transaction.atomic():
             submission.save()
+            logger.info(
+                "intake: request #%s stored%s", submission.pk, " as spam" * bool(spam_reason)
+            )
             if not spam_reason:
                 transaction.on_commit(lambda: notify_staff(submission.pk), robust=True)
     except IntegrityError:
@@ -66,7 +69,6 @@ def create_submission(
         if existing is None:
             raise
         return existing, False
-    logger.info("intake: request #%s stored%s", submission.pk, " as spam" if spam_reason else "")
     return submission, True
 
 
