@@ -56,7 +56,8 @@ def create_submission(
     )
     submission.full_clean()
     try:
-        with transaction.atomic():
+        # durable: this must be the outermost transaction, committed when the block ends.
+        with transaction.atomic(durable=True):
             submission.save()
             logger.info(
                 "intake: request #%s stored%s", submission.pk, " as spam" * bool(spam_reason)

@@ -8,7 +8,7 @@ import logging
 import re
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -50,6 +50,7 @@ def _form_page(request, form, *, source, token, status=200, unavailable=False):
 @sensitive_post_parameters()
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@transaction.non_atomic_requests  # the request is stored in a transaction of its own
 @sensitive_variables()
 def contact(request):
     if request.method == "POST":

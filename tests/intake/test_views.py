@@ -588,3 +588,20 @@ def test_privacy_page_states_what_is_kept_who_sees_it_and_for_how_long(client, d
     }
     assert "180 days" in text_of(doc.select_one("main"))
     assert "intake staff" in text_of(doc.select_one("main"))
+
+
+def test_a_request_is_never_stored_inside_someone_elses_transaction(db):
+    from django.db import transaction
+
+    data = {"name": "A", "phone": "+12025550143", "preferred_contact": "phone"}
+
+    with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
+        services.create_submission(
+            data=data, source=None, idempotency_key=uuid.uuid4(), consent_version="v"
+        )
+
+
+def test_the_contact_view_opts_out_of_atomic_requests():
+    from intake.views import contact
+
+    assert "default" in contact._non_atomic_requests
