@@ -9,6 +9,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from intake import services
 from intake.models import AuditEvent, ContactSubmission, SubmissionNote
@@ -96,6 +98,7 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
             results |= queryset.filter(phone=phone)
         return results, distinct
 
+    @method_decorator(sensitive_post_parameters())  # staff notes can hold health information
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:

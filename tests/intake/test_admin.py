@@ -363,3 +363,13 @@ def test_audit_log_search_by_request_number(superuser, intake_staff):
     response = logged_in(superuser).get(AUDIT_LOG, {"q": f"#{second.pk}"})
 
     assert [e.submission_number for e in response.context["cl"].result_list] == [second.pk]
+
+
+def test_staff_notes_are_kept_out_of_error_reports(intake_staff):
+    submission = make_submission()
+
+    response = logged_in(intake_staff).post(
+        change_url(submission), change_data(submission, notes=["Private note."])
+    )
+
+    assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
