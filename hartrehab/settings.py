@@ -187,6 +187,19 @@ CLINIC_NAME = "Hart Rehab"
 # Empty means "not configured": pages then show only the national crisis lines.
 CLINIC_PHONE = env("CLINIC_PHONE")
 
+# INTAKE (the contact form and staff queue; see README "Intake requests")
+INTAKE_NOTIFY_EMAILS = env_list("INTAKE_NOTIFY_EMAILS")
+# send_intake_notifications exits 1 when a request waited longer than this for its email.
+INTAKE_NOTIFY_MAX_DELAY_MINUTES = int(env("INTAKE_NOTIFY_MAX_DELAY_MINUTES", "30"))
+INTAKE_RETENTION_DAYS = int(env("INTAKE_RETENTION_DAYS", "365"))
+INTAKE_RESPONSE_TIME = env("INTAKE_RESPONSE_TIME", "within one business day")
+# A form sent sooner than this after it was shown, or later, is quarantined as spam.
+INTAKE_MIN_SECONDS = int(env("INTAKE_MIN_SECONDS", "3"))
+INTAKE_MAX_SECONDS = int(env("INTAKE_MAX_SECONDS", str(24 * 60 * 60)))
+INTAKE_RATE_LIMIT = int(env("INTAKE_RATE_LIMIT", "20"))
+INTAKE_RATE_LIMIT_WINDOW_SECONDS = int(env("INTAKE_RATE_LIMIT_WINDOW_SECONDS", "3600"))
+INTAKE_RATE_LIMIT_KEY_PREFIX = env("INTAKE_RATE_LIMIT_KEY_PREFIX", "hartrehab:intake:rate")
+
 # MARKDOWNX
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.markdownify_for_preview"
 
@@ -202,3 +215,5 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
 }
+# INTAKE: SQL parameters carry what patients typed; never log them, even at DEBUG.
+LOGGING.setdefault("loggers", {})["django.db.backends"] = {"level": "INFO"}

@@ -22,3 +22,6 @@ urlpatterns = [
     ),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
+
+# INTAKE: the 400 page shows the clinic's phone and what to do next.
+handler400 = "hartrehab.views.bad_request"

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET
 
 @require_GET
 def privacy(request):
-    return render(request, "pages/privacy.html")
+    # INTAKE: the page states the retention period the purge command enforces.
+    context = {"intake_retention_days": settings.INTAKE_RETENTION_DAYS}
+    return render(request, "pages/privacy.html", context)
 
 
 @require_GET
@@ -35,3 +37,9 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+# INTAKE: a request too large to read (a pasted 1 MB message) gets a page that says why.
+def bad_request(request, exception):
+    """400 page with the site's context (the clinic phone), unlike Django's default."""
+    return render(request, "400.html", status=400)

@@ -6,4 +6,5 @@ app_name = "intake"
 
 urlpatterns = [
     path("contact/", views.contact, name="contact"),
+    path("contact/thanks/", views.thanks, name="thanks"),
 ]

@@ -1,9 +1,105 @@
+"""The patient's contact form and what follows it.
+
+Every response here carries Cache-Control: no-store (never_cache), and the views are marked
+sensitive so error reports carry none of the posted values.
+"""
+
+import logging
+import re
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods, require_safe
+
+from articles.models import Article
+from intake import ratelimit
+from intake.forms import ContactForm
+from intake.formtoken import check_token, issue_token
+from intake.services import create_submission
+
+logger = logging.getLogger(__name__)
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+# Bots fill every field; people never see this one (hidden by the .intake-hp class).
+HONEYPOT = "website"
 
 
-@require_GET
+def source_article(slug: str) -> Article | None:
+    """The published article a CTA named, or None for anything else (never an error)."""
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        return None
+    return Article.objects.published().filter(slug=slug).first()
+
+
+def _form_page(request, form, *, source, token, status=200, unavailable=False):
+    context = {
+        "form": form,
+        "source": source,
+        "form_token": token,
+        "honeypot": HONEYPOT,
+        "unavailable": unavailable,
+        "intake_response_time": settings.INTAKE_RESPONSE_TIME,
+    }
+    return render(request, "intake/contact_form.html", context, status=status)
+
+
+@sensitive_post_parameters()
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@transaction.non_atomic_requests  # the request is stored in a transaction of its own
+@sensitive_variables()
 def contact(request):
-    """PLACEHOLDER allowed by the article issue (#2): the intake issue (#3) replaces it with the
-    real form. Until then it tells a patient how to reach the clinic by phone."""
-    return render(request, "intake/contact_placeholder.html")
+    if request.method == "POST":
+        return _post(request)
+    try:
+        source = source_article(request.GET.get("source", ""))
+    except DatabaseError as error:
+        logger.error("intake: database unavailable for the contact form (%s)", type(error).__name__)
+        source = None
+    return _form_page(request, ContactForm(), source=source, token=issue_token())
+
+
+@sensitive_variables()
+def _post(request):
+    form = ContactForm(request.POST)
+    check = check_token(request.POST.get("form_token", ""))
+    token = request.POST.get("form_token") if check.reusable else issue_token()
+    source = None
+    try:
+        decision = ratelimit.hit(request.META.get("REMOTE_ADDR", ""))
+        if not decision.allowed:
+            return _rate_limited(request, decision.retry_after)
+        source = source_article(request.POST.get("source", ""))
+        if not form.is_valid():
+            return _form_page(request, form, source=source, token=token, status=400)
+        spam_reason = "hidden field filled" if request.POST.get(HONEYPOT) else check.reason
+        create_submission(
+            data=form.cleaned_data,
+            source=source,
+            idempotency_key=check.idempotency_key,
+            consent_version=check.consent_version,
+            spam_reason=spam_reason,
+        )
+    except DatabaseError as error:
+        # The class name only: database messages can quote the row being written.
+        logger.error("intake: a request could not be stored (%s)", type(error).__name__)
+        return _form_page(request, form, source=source, token=token, status=503, unavailable=True)
+    return HttpResponseRedirect(reverse("intake:thanks"), status=303)
+
+
+def _rate_limited(request, retry_after: int):
+    minutes = max(1, -(-retry_after // 60))
+    response = render(request, "intake/rate_limited.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+@never_cache
+@require_safe
+def thanks(request):
+    context = {"intake_response_time": settings.INTAKE_RESPONSE_TIME}
+    return render(request, "intake/thanks.html", context)

@@ -2,6 +2,8 @@
 
 import datetime
 import textwrap
+import time
+import uuid
 from pathlib import Path
 
 import yaml
@@ -9,6 +11,8 @@ import yaml
 from articles.models import Article
 from articles.services import create_version, publish_version
 from articles.sources import parse_source
+from intake.formtoken import issue_token  # INTAKE
+from intake.models import ContactSubmission  # INTAKE
 
 
 def front_matter(**overrides) -> dict:
@@ -42,3 +46,46 @@ def make_article(body: str = "Some reviewed text.\n", *, publish: bool = True, *
         publish_version(version)
     article.refresh_from_db()
     return article
+
+
+# INTAKE ---------------------------------------------------------------------------------
+
+
+def contact_data(**overrides) -> dict:
+    """A valid POST for /contact/; its token was issued a minute ago (past the time trap).
+
+    Pass a value of None to leave that field out of the POST.
+    """
+    data = {
+        "name": "Jordan Example",
+        "preferred_contact": "phone",
+        "phone": "202-555-0143",
+        "email": "",
+        "best_time": "",
+        "message": "",
+        "consent": "on",
+        "form_token": issue_token(now=time.time() - 60),
+        "website": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def make_submission(**kw) -> ContactSubmission:
+    now = datetime.datetime.now(datetime.UTC)
+    kw.setdefault("name", "Jordan Example")
+    kw.setdefault("phone", "+12025550143")
+    kw.setdefault("preferred_contact", ContactSubmission.ContactMethod.PHONE)
+    kw.setdefault("consent_given_at", now)
+    kw.setdefault("consent_version", "test")
+    kw.setdefault("idempotency_key", uuid.uuid4())
+    return ContactSubmission.objects.create(**kw)
+
+
+def make_user(username: str, *, groups: tuple[str, ...] = (), **kw):
+    from django.contrib.auth.models import Group, User
+
+    kw.setdefault("is_staff", True)
+    user = User.objects.create_user(username=username, password=None, **kw)  # tests force_login
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user

@@ -1,0 +1,179 @@
+"""The intake staff's queue, in the Django admin.
+
+What a patient wrote is read-only; staff change only status and assignment, add notes, and
+export with their own permission. Opening, changing and exporting are audited.
+"""
+
+import phonenumbers
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+
+from intake import services
+from intake.models import AuditEvent, ContactSubmission, SubmissionNote
+
+Status = ContactSubmission.Status
+
+
+class SubmissionNoteInline(admin.TabularInline):
+    model = SubmissionNote
+    fields = ["text", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    extra = 1
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        # Saved notes are shown read-only: a note is never edited after saving.
+        return False
+
+
+def _status_action(status: str, description: str):
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin, request, queryset):
+        changed = sum(
+            services.set_status(submission, status=status, by=request.user)
+            for submission in queryset
+        )
+        modeladmin.message_user(request, f"{changed} request(s) marked {status.replace('_', ' ')}.")
+
+    action.__name__ = f"mark_{status}"
+    return action
+
+
+@admin.register(ContactSubmission)
+class ContactSubmissionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "created_at", "status", "preferred_contact", "source", "assigned_to"]
+    list_filter = [
+        "status",
+        ("created_at", admin.DateFieldListFilter),
+        ("source", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["source", "assigned_to"]
+    search_fields = ["name", "email", "phone"]
+    search_help_text = "Search by name, email or phone number."
+    date_hierarchy = "created_at"
+    fields = [
+        "status",
+        "assigned_to",
+        "name",
+        "phone",
+        "email",
+        "preferred_contact",
+        "best_time",
+        "message",
+        "source",
+        "created_at",
+        "consent_given_at",
+        "consent_version",
+        "notified_at",
+        "spam_reason",
+    ]
+    readonly_fields = fields[2:]
+    inlines = [SubmissionNoteInline]
+    actions = [
+        _status_action(Status.IN_PROGRESS, "Mark selected requests in progress"),
+        _status_action(Status.CONTACTED, "Mark selected requests contacted"),
+        _status_action(Status.CLOSED, "Mark selected requests closed"),
+        _status_action(Status.SPAM, "Mark selected requests as spam"),
+        "assign_to_me",
+        "export_csv",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # requests come only from the form
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting is purge_submissions' job, which is audited
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("intake.export_contactsubmission")
+
+    def get_search_results(self, request, queryset, search_term):
+        results, distinct = super().get_search_results(request, queryset, search_term)
+        phone = _as_e164(search_term)
+        if phone:
+            results |= queryset.filter(phone=phone)
+        return results, distinct
+
+    @method_decorator(sensitive_post_parameters())  # staff notes can hold health information
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            submission = self.get_object(request, unquote(object_id))
+            services.record_view(submission, by=request.user)
+        return response
+
+    def save_model(self, request, obj, form, change):
+        current = ContactSubmission.objects.get(pk=obj.pk)
+        services.update_submission(
+            current,
+            status=form.cleaned_data["status"],
+            assigned_to=form.cleaned_data["assigned_to"],
+            by=request.user,
+        )
+
+    def save_formset(self, request, form, formset, change):
+        for note in formset.save(commit=False):
+            if note.pk is None:
+                services.add_note(form.instance, text=note.text, by=request.user)
+
+    @admin.action(description="Assign selected requests to me", permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        changed = sum(
+            services.assign(submission, to=request.user, by=request.user) for submission in queryset
+        )
+        self.message_user(request, f"{changed} request(s) assigned to you.")
+
+    @admin.action(description="Export selected requests as CSV", permissions=["export"])
+    def export_csv(self, request, queryset):
+        body = services.export_csv(
+            queryset.select_related("source", "assigned_to").order_by("pk"), by=request.user
+        )
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="intake-requests-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _as_e164(term: str) -> str:
+    """The search term as a stored phone number, if it reads as one (202-555-0143 → +1…)."""
+    try:
+        number = phonenumbers.parse(term, "US")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor_name", "action", "submission_number", "detail"]
+    list_filter = ["action", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["actor_name"]
+    search_help_text = "Search by username, or by request number."
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().lstrip("#")
+        if term.isdigit():
+            return queryset.filter(submission_number=int(term)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

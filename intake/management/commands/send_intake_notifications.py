@@ -1,0 +1,45 @@
+"""Email staff about every request whose notification has not gone out yet.
+
+The form emails staff right after a request is stored; when the mail server was down, the
+request stays pending. Run this from cron (every few minutes): each pending request is
+emailed exactly once, however often it runs. It exits 1 when a request waited longer than
+INTAKE_NOTIFY_MAX_DELAY_MINUTES, so cron's mail or monitoring tells someone.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from intake.services import send_pending_notifications
+
+
+class Command(BaseCommand):
+    help = "Email intake staff about requests not notified yet; exit 1 if one waited too long."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--max-delay-minutes",
+            type=int,
+            default=settings.INTAKE_NOTIFY_MAX_DELAY_MINUTES,
+            help="Exit 1 when a request waited longer than this (default: "
+            "INTAKE_NOTIFY_MAX_DELAY_MINUTES).",
+        )
+
+    def handle(self, *args, max_delay_minutes, verbosity, **options):
+        if not settings.INTAKE_NOTIFY_EMAILS:
+            raise CommandError("INTAKE_NOTIFY_EMAILS is empty: set the staff addresses to notify.")
+        if max_delay_minutes < 0:
+            raise CommandError("--max-delay-minutes must be 0 or more.")
+        report = send_pending_notifications(max_delay_minutes=max_delay_minutes)
+        if verbosity:
+            self.stdout.write(
+                f"Sent {len(report.sent)}, failed {len(report.failed)}, "
+                f"skipped {len(report.skipped)} (being sent elsewhere)."
+            )
+        if report.late:
+            ids = ", ".join(f"#{pk}" for pk in report.late)
+            raise CommandError(
+                f"{len(report.late)} request(s) waited longer than {max_delay_minutes} minutes "
+                f"for staff to be told: {ids}. Check the mail settings and the log."
+            )
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS("No request waited too long."))

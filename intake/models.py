@@ -1,0 +1,203 @@
+"""Contact requests from patients, the notes staff keep on them, and who did what to which."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class AppendOnlyError(Exception):
+    """A saved note or audit event was about to be changed or deleted."""
+
+
+class ContactSubmissionQuerySet(models.QuerySet):
+    def awaiting_notification(self):
+        """Real requests (not spam) whose staff email has not been sent yet."""
+        return self.filter(notified_at__isnull=True).exclude(status=ContactSubmission.Status.SPAM)
+
+    def purgeable(self, *, before):
+        """Closed and spam requests created before `before` (the retention limit)."""
+        return self.filter(
+            status__in=[ContactSubmission.Status.CLOSED, ContactSubmission.Status.SPAM],
+            created_at__lt=before,
+        )
+
+
+class ContactSubmission(models.Model):
+    """One request for help sent through /contact/. What the patient wrote is never edited."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_PROGRESS = "in_progress", "In progress"
+        CONTACTED = "contacted", "Contacted"
+        CLOSED = "closed", "Closed"
+        SPAM = "spam", "Spam (quarantined)"
+
+    class ContactMethod(models.TextChoices):
+        PHONE = "phone", "Phone call"
+        TEXT = "text", "Text message"
+        EMAIL = "email", "Email"
+
+    class BestTime(models.TextChoices):
+        MORNING = "morning", "Morning (8am to noon)"
+        AFTERNOON = "afternoon", "Afternoon (noon to 5pm)"
+        EVENING = "evening", "Evening (5pm to 8pm)"
+
+    name = models.CharField(max_length=100)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +12025550143.")
+    email = models.EmailField(max_length=254, blank=True)
+    preferred_contact = models.CharField(max_length=5, choices=ContactMethod.choices)
+    best_time = models.CharField(max_length=9, choices=BestTime.choices, blank=True)
+    message = models.TextField(max_length=2000, blank=True)
+    consent_given_at = models.DateTimeField(help_text="When the patient agreed to be contacted.")
+    consent_version = models.CharField(
+        max_length=20, help_text="Version of the consent text the patient was shown."
+    )
+    source = models.ForeignKey(
+        "articles.Article",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The article whose call to action the patient followed.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(
+        max_length=11, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"is_staff": True, "is_active": True},
+        help_text="The staff member working this request.",
+    )
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff were emailed about this request."
+    )
+    # Set while one sender (web worker or cron) owns the email, so no two send it.
+    notify_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    spam_reason = models.CharField(
+        max_length=100, blank=True, help_text="Why the form's checks quarantined this request."
+    )
+    # From the form's signed token: a double click or a resent POST carries the same key.
+    idempotency_key = models.UUIDField(unique=True, editable=False)
+
+    objects = ContactSubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "contact request"
+        permissions = [("export_contactsubmission", "Can export contact requests as CSV")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(phone="") | ~Q(email=""), name="submission_has_phone_or_email"
+            ),
+            models.CheckConstraint(
+                condition=Q(preferred_contact="email", email__gt="")
+                | Q(preferred_contact__in=["phone", "text"], phone__gt=""),
+                name="submission_preferred_contact_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["new", "in_progress", "contacted", "closed", "spam"]),
+                name="submission_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        # Shown in admin history, logs and messages: never anything the patient wrote.
+        return f"Request #{self.pk}" if self.pk else "New request"
+
+    def get_absolute_url(self):
+        return reverse("admin:intake_contactsubmission_change", args=[self.pk])
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model._meta.verbose_name} rows cannot be changed.")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are written once; deleting happens only with the request they belong to."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self} is saved and cannot be changed.")
+        super().save(*args, **kwargs)
+
+
+class SubmissionNote(AppendOnlyModel):
+    """A note a staff member adds to a request; never edited after saving."""
+
+    submission = models.ForeignKey(
+        ContactSubmission, on_delete=models.CASCADE, related_name="notes"
+    )
+    text = models.TextField(max_length=5000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submission", "created_at", "pk"]
+        verbose_name = "note"
+
+    def __str__(self):
+        return f"Note #{self.pk} on request #{self.submission_id}"
+
+
+class AuditEvent(AppendOnlyModel):
+    """Who did what to which request, and when. Kept after the request itself is purged."""
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", "Viewed"
+        STATUS_CHANGED = "status_changed", "Changed status"
+        ASSIGNED = "assigned", "Assigned"
+        EXPORTED = "exported", "Exported"
+        PURGED = "purged", "Purged"
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A copy of the username, so the record outlives the account.
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=14, choices=Action.choices)
+    # A plain number, not a foreign key: the event must survive the request's purge.
+    submission_number = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    detail = models.CharField(max_length=255, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "audit event"
+
+    def __str__(self):
+        target = f" request #{self.submission_number}" if self.submission_number else ""
+        return f"{self.actor_name} {self.get_action_display().lower()}{target}"
+
+
+class RateLimitCounter(models.Model):
+    """Form posts per client per time window, when no Redis is configured.
+
+    The key holds a keyed hash of the client address and the window, never the address.
+    """
+
+    key = models.CharField(max_length=128, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "rate limit counter"
+
+    def __str__(self):
+        return f"{self.key[:12]}… {self.count}"

@@ -1,0 +1,302 @@
+"""Writes to intake data: each one checked, atomic, and audited where staff act.
+
+Logs name requests by id only: nothing a patient wrote goes into a log line or an email.
+"""
+
+import csv
+import io
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from articles.models import Article
+from intake.models import AuditEvent, ContactSubmission, SubmissionNote
+
+logger = logging.getLogger(__name__)
+Status = ContactSubmission.Status
+Action = AuditEvent.Action
+PATIENT_FIELDS = ["name", "phone", "email", "preferred_contact", "best_time", "message"]
+
+
+@sensitive_variables()
+def create_submission(
+    *,
+    data: dict,
+    source: Article | None,
+    idempotency_key: uuid.UUID,
+    consent_version: str,
+    spam_reason: str = "",
+) -> tuple[ContactSubmission, bool]:
+    """Store a request in its own transaction, then email staff once it is committed.
+
+    Returns (submission, created); the same idempotency key twice returns the first request.
+    """
+    existing = ContactSubmission.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        return existing, False
+    now = timezone.now()
+    submission = ContactSubmission(
+        **{name: data.get(name) or "" for name in PATIENT_FIELDS},
+        consent_given_at=now,
+        consent_version=consent_version,
+        source=source,
+        created_at=now,
+        status=Status.SPAM if spam_reason else Status.NEW,
+        spam_reason=spam_reason[:100],
+        idempotency_key=idempotency_key,
+    )
+    submission.full_clean()
+    try:
+        # durable: this must be the outermost transaction, committed when the block ends.
+        with transaction.atomic(durable=True):
+            submission.save()
+            logger.info(
+                "intake: request #%s stored%s", submission.pk, " as spam" * bool(spam_reason)
+            )
+            if not spam_reason:
+                transaction.on_commit(lambda: notify_staff(submission.pk), robust=True)
+    except IntegrityError:
+        # Two posts of the same form raced; the first one's row is the request.
+        existing = ContactSubmission.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return submission, True
+
+
+def staff_link(submission_id: int) -> str:
+    return settings.SITE_URL + ContactSubmission(pk=submission_id).get_absolute_url()
+
+
+def _claim(submission_id: int) -> bool:
+    """Take the right to send this request's email, so no other worker or cron run sends it."""
+    now = timezone.now()
+    stale = now - timedelta(minutes=15)
+    return bool(
+        ContactSubmission.objects.awaiting_notification()
+        .filter(pk=submission_id)
+        .filter(Q(notify_claimed_at__isnull=True) | Q(notify_claimed_at__lt=stale))
+        .update(notify_claimed_at=now)
+    )
+
+
+SENT, FAILED, TAKEN, NO_RECIPIENTS = "sent", "failed", "taken", "no recipients"
+
+
+def notify_staff(submission_id: int) -> str:
+    """Email staff that request #id arrived (its number and a link, nothing it says).
+
+    Returns SENT, FAILED (left pending), TAKEN (sent or being sent elsewhere) or NO_RECIPIENTS.
+    """
+    recipients = settings.INTAKE_NOTIFY_EMAILS
+    if not recipients:
+        logger.warning("intake: request #%s not notified: no INTAKE_NOTIFY_EMAILS", submission_id)
+        return NO_RECIPIENTS
+    if not _claim(submission_id):
+        return TAKEN
+    try:
+        send_mail(
+            subject=f"New request for help #{submission_id}",
+            message=(
+                f"Request #{submission_id} arrived through the website.\n\n"
+                f"Open it in the staff area: {staff_link(submission_id)}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except Exception as error:  # noqa: BLE001 - any mail failure leaves the request pending
+        ContactSubmission.objects.filter(pk=submission_id).update(notify_claimed_at=None)
+        # The class name only: an SMTP error message is not ours to vouch for.
+        logger.error(
+            "intake: email about request #%s failed (%s); send_intake_notifications will retry",
+            submission_id,
+            type(error).__name__,
+        )
+        return FAILED
+    ContactSubmission.objects.filter(pk=submission_id).update(notified_at=timezone.now())
+    logger.info("intake: staff emailed about request #%s", submission_id)
+    return SENT
+
+
+@dataclass
+class NotificationReport:
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    late: list[int] = field(default_factory=list)
+
+
+def send_pending_notifications(*, max_delay_minutes: int) -> NotificationReport:
+    """Email staff about each pending request once; list those that waited too long."""
+    report = NotificationReport()
+    limit = timedelta(minutes=max_delay_minutes)
+    pending = ContactSubmission.objects.awaiting_notification().order_by("pk")
+    for pk, created_at in pending.values_list("pk", "created_at"):
+        outcome = notify_staff(pk)
+        if outcome == TAKEN:
+            report.skipped.append(pk)
+            continue
+        (report.sent if outcome == SENT else report.failed).append(pk)
+        if timezone.now() - created_at > limit:
+            report.late.append(pk)
+    return report
+
+
+def _audit(action: str, *, by, submission_number: int | None = None, detail: str = ""):
+    return AuditEvent.objects.create(
+        action=action,
+        actor=by,
+        actor_name=by.get_username() if by else "system",
+        submission_number=submission_number,
+        detail=detail[:255],
+    )
+
+
+def record_view(submission: ContactSubmission, *, by) -> AuditEvent:
+    return _audit(Action.VIEWED, by=by, submission_number=submission.pk)
+
+
+@transaction.atomic
+def set_status(submission: ContactSubmission, *, status: str, by) -> bool:
+    """Move a request to `status`, recording who did it; False when it already had it."""
+    old = submission.status
+    if old == status:
+        return False
+    submission.status = status
+    submission.full_clean(exclude=["source", "assigned_to"])
+    submission.save(update_fields=["status"])
+    labels = dict(Status.choices)
+    _audit(
+        Action.STATUS_CHANGED,
+        by=by,
+        submission_number=submission.pk,
+        detail=f"{labels[old]} → {labels[status]}",
+    )
+    return True
+
+
+def mark_contacted(submission: ContactSubmission, *, by) -> bool:
+    return set_status(submission, status=Status.CONTACTED, by=by)
+
+
+@transaction.atomic
+def assign(submission: ContactSubmission, *, to, by) -> bool:
+    """Give a request to a staff member (or to nobody with `to=None`)."""
+    if submission.assigned_to_id == (to.pk if to else None):
+        return False
+    if to is not None and not (to.is_staff and to.is_active):
+        raise ValueError(f"{to.get_username()} is not an active staff member")
+    submission.assigned_to = to
+    submission.save(update_fields=["assigned_to"])
+    detail = f"to {to.get_username()}" if to else "unassigned"
+    _audit(Action.ASSIGNED, by=by, submission_number=submission.pk, detail=detail)
+    return True
+
+
+@transaction.atomic
+def update_submission(submission: ContactSubmission, *, status: str, assigned_to, by) -> None:
+    """What staff can change on a request's page: its status and who works it."""
+    set_status(submission, status=status, by=by)
+    assign(submission, to=assigned_to, by=by)
+
+
+def add_note(submission: ContactSubmission, *, text: str, by) -> SubmissionNote:
+    note = SubmissionNote(submission=submission, text=text, author=by)
+    note.full_clean()
+    note.save()
+    return note
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "created_at",
+    "status",
+    *PATIENT_FIELDS,
+    "consent_given_at",
+    "consent_version",
+    "source",
+    "assigned_to",
+    "notified_at",
+]
+# A cell starting with one of these runs as a formula in spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS) and not (text[1:].isdigit() and text[0] == "+"):
+        return "'" + text
+    return text
+
+
+def _row(submission: ContactSubmission) -> list[str]:
+    values = {
+        "id": submission.pk,
+        "created_at": submission.created_at.isoformat(),
+        "status": submission.status,
+        "consent_given_at": submission.consent_given_at.isoformat(),
+        "consent_version": submission.consent_version,
+        "source": submission.source.slug if submission.source else "",
+        "assigned_to": submission.assigned_to.get_username() if submission.assigned_to else "",
+        "notified_at": submission.notified_at.isoformat() if submission.notified_at else "",
+        **{name: getattr(submission, name) for name in PATIENT_FIELDS},
+    }
+    return [_cell(values[column]) for column in EXPORT_COLUMNS]
+
+
+@transaction.atomic
+def export_csv(submissions: Iterable[ContactSubmission], *, by) -> str:
+    """CSV of the given requests, with an audit event for each one exported."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    exported = []
+    for submission in submissions:
+        writer.writerow(_row(submission))
+        exported.append(submission.pk)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            action=Action.EXPORTED,
+            actor=by,
+            actor_name=by.get_username(),
+            submission_number=pk,
+            detail=f"CSV export of {len(exported)} requests",
+        )
+        for pk in exported
+    )
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    count: int
+    cutoff: object
+
+
+@transaction.atomic
+def purge_submissions(*, older_than_days: int, dry_run: bool = False, by=None) -> PurgeResult:
+    """Delete closed and spam requests older than the limit, with their notes; audited."""
+    if older_than_days < 0:
+        raise ValueError("older_than_days must be 0 or more")
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    doomed = ContactSubmission.objects.purgeable(before=cutoff)
+    count = doomed.count()
+    if dry_run:
+        return PurgeResult(count, cutoff)
+    doomed.delete()
+    _audit(
+        Action.PURGED,
+        by=by,
+        detail=f"{count} closed or spam requests created before {cutoff:%Y-%m-%d %H:%M %Z}",
+    )
+    logger.info("intake: purged %s requests", count)
+    return PurgeResult(count, cutoff)

@@ -1,0 +1,375 @@
+import csv
+import io
+
+import pytest
+from django.test import Client
+
+from intake.models import AuditEvent, ContactSubmission, SubmissionNote
+from tests.factories import make_submission, make_user
+from tests.html import parse, text_of
+
+Status = ContactSubmission.Status
+Action = AuditEvent.Action
+LIST = "/admin/intake/contactsubmission/"
+AUDIT_LOG = "/admin/intake/auditevent/"
+
+
+def change_url(submission) -> str:
+    return f"{LIST}{submission.pk}/change/"
+
+
+def change_data(submission, *, notes=(), **fields) -> dict:
+    data = {
+        "status": submission.status,
+        "assigned_to": submission.assigned_to_id or "",
+        "notes-TOTAL_FORMS": str(len(notes) or 1),
+        "notes-INITIAL_FORMS": "0",
+        "notes-MIN_NUM_FORMS": "0",
+        "notes-MAX_NUM_FORMS": "1000",
+        "notes-0-text": "",
+        **fields,
+    }
+    for i, text in enumerate(notes):
+        data[f"notes-{i}-text"] = text
+        data[f"notes-{i}-submission"] = str(submission.pk)
+    return data
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def events(action=None):
+    qs = AuditEvent.objects.order_by("pk")
+    return list(qs.filter(action=action) if action else qs)
+
+
+# The permission matrix ------------------------------------------------------------------------
+
+ROLES = ["anonymous", "editor", "medical_reviewer", "intake_staff", "superuser"]
+ALLOWED = {
+    #                   list   detail change  export audit
+    "anonymous": (False, False, False, False, False),
+    "editor": (False, False, False, False, False),
+    "medical_reviewer": (False, False, False, False, False),
+    "intake_staff": (True, True, True, True, False),
+    "superuser": (True, True, True, True, True),
+}
+
+
+@pytest.fixture
+def user_for(request, roles):
+    def get(role):
+        return None if role == "anonymous" else request.getfixturevalue(role)
+
+    return get
+
+
+def attempt(client, what, submission):
+    if what == "list":
+        return client.get(LIST)
+    if what == "detail":
+        return client.get(change_url(submission))
+    if what == "change":
+        return client.post(change_url(submission), change_data(submission, status="contacted"))
+    if what == "export":
+        data = {"action": "export_csv", "_selected_action": [submission.pk]}
+        return client.post(LIST, data)
+    return client.get(AUDIT_LOG)
+
+
+def succeeded(what, response, submission) -> bool:
+    if response.status_code == 302 and "/login/" in response["Location"]:
+        return False
+    if response.status_code == 403:
+        return False
+    if what == "change":
+        submission.refresh_from_db()
+        return response.status_code == 302 and submission.status == Status.CONTACTED
+    if what == "export":
+        return response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return response.status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("what", ["list", "detail", "change", "export", "audit"])
+def test_permission_matrix(user_for, role, what):
+    submission = make_submission(name="Matrix Patient")
+    client = logged_in(user_for(role))
+
+    response = attempt(client, what, submission)
+
+    expected = ALLOWED[role][["list", "detail", "change", "export", "audit"].index(what)]
+    assert succeeded(what, response, submission) is expected, response.status_code
+    if not expected:
+        assert b"Matrix Patient" not in response.content
+
+
+def test_editors_and_reviewers_do_not_see_the_intake_app(editor, medical_reviewer):
+    for user in (editor, medical_reviewer):
+        response = logged_in(user).get("/admin/")
+        assert "/admin/intake/" not in response.content.decode()
+
+
+def test_intake_staff_do_not_see_the_audit_log_link(intake_staff):
+    response = logged_in(intake_staff).get("/admin/")
+
+    links = {a["href"] for a in parse(response.content).select("a[href]")}
+    assert LIST in links
+    assert AUDIT_LOG not in links
+
+
+def test_export_needs_its_own_permission(roles):
+    from django.contrib.auth.models import Permission
+
+    clerk = make_user("clerk")
+    clerk.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["view_contactsubmission", "change_contactsubmission"]
+        )
+    )
+    submission = make_submission()
+    client = logged_in(clerk)
+
+    page = parse(client.get(LIST).content)
+    response = client.post(LIST, {"action": "export_csv", "_selected_action": [submission.pk]})
+
+    actions = {o["value"] for o in page.select("select[name=action] option")}
+    assert "export_csv" not in actions and "mark_contacted" in actions
+    assert not response.get("Content-Type", "").startswith("text/csv")
+    assert events(Action.EXPORTED) == []
+
+
+# Working a request -----------------------------------------------------------------------------
+
+
+def test_staff_finds_a_request_and_marks_it_contacted(intake_staff):
+    submission = make_submission(name="Riley Patient", email="riley@example.org")
+    make_submission(name="Someone Else")
+    client = logged_in(intake_staff)
+
+    found = parse(client.get(LIST, {"q": "Riley"}).content)
+    rows = found.select("#result_list tbody tr")
+    response = client.post(
+        LIST, {"action": "mark_contacted", "_selected_action": [submission.pk]}, follow=True
+    )
+
+    assert len(rows) == 1 and f"Request #{submission.pk}" in text_of(rows[0])
+    assert response.status_code == 200
+    submission.refresh_from_db()
+    assert submission.status == Status.CONTACTED
+    [event] = events(Action.STATUS_CHANGED)
+    assert (event.actor, event.submission_number, event.detail) == (
+        intake_staff,
+        submission.pk,
+        "New → Contacted",
+    )
+
+
+@pytest.mark.parametrize("term", ["riley@example.org", "Riley", "(202) 555-0199", "2025550199"])
+def test_search_by_name_email_or_phone_as_typed(intake_staff, term):
+    wanted = make_submission(name="Riley Patient", email="riley@example.org", phone="+12025550199")
+    make_submission(name="Other Person", phone="+12025550100")
+
+    response = logged_in(intake_staff).get(LIST, {"q": term})
+
+    assert response.context["cl"].result_list.get() == wanted
+
+
+def test_list_shows_the_queue_columns_and_filters(intake_staff, seed_article):
+    make_submission(source=seed_article)
+
+    doc = parse(logged_in(intake_staff).get(LIST).content)
+
+    headers = [text_of(th) for th in doc.select("#result_list thead th")]
+    assert headers[1:] == [
+        "Contact request",
+        "Created at",
+        "Status",
+        "Preferred contact",
+        "Source",
+        "Assigned to",
+    ]
+    filters = text_of(doc.select_one("#changelist-filter"))
+    assert "By status" in filters and "By created at" in filters and "By source" in filters
+
+
+def test_list_query_count_does_not_grow_with_rows(
+    intake_staff, seed_article, django_assert_max_num_queries
+):
+    client = logged_in(intake_staff)
+    for _ in range(3):
+        make_submission(source=seed_article, assigned_to=intake_staff)
+    client.get(LIST)
+    for _ in range(20):
+        make_submission(source=seed_article, assigned_to=intake_staff)
+
+    with django_assert_max_num_queries(15):
+        assert client.get(LIST).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        ("mark_in_progress", Status.IN_PROGRESS),
+        ("mark_contacted", Status.CONTACTED),
+        ("mark_closed", Status.CLOSED),
+        ("mark_spam", Status.SPAM),
+    ],
+)
+def test_status_actions(intake_staff, action, status):
+    submissions = [make_submission(), make_submission()]
+
+    logged_in(intake_staff).post(
+        LIST, {"action": action, "_selected_action": [s.pk for s in submissions]}
+    )
+
+    assert set(ContactSubmission.objects.values_list("status", flat=True)) == {status}
+    assert len(events(Action.STATUS_CHANGED)) == 2
+
+
+def test_assign_to_me(intake_staff):
+    submission = make_submission()
+
+    logged_in(intake_staff).post(
+        LIST, {"action": "assign_to_me", "_selected_action": [submission.pk]}
+    )
+
+    submission.refresh_from_db()
+    assert submission.assigned_to == intake_staff
+    [event] = events(Action.ASSIGNED)
+    assert event.detail == "to ingrid"
+
+
+def test_opening_a_request_is_audited(intake_staff):
+    submission = make_submission(name="Viewed Patient")
+
+    response = logged_in(intake_staff).get(change_url(submission))
+
+    assert "Viewed Patient" in response.content.decode()
+    [event] = events()
+    assert (event.action, event.actor_name, event.submission_number) == (
+        Action.VIEWED,
+        "ingrid",
+        submission.pk,
+    )
+
+
+def test_changing_status_and_assignment_is_audited_and_patient_text_is_read_only(intake_staff):
+    submission = make_submission(name="Original Name")
+    data = change_data(
+        submission, status="in_progress", assigned_to=intake_staff.pk, name="Edited Name"
+    )
+
+    response = logged_in(intake_staff).post(change_url(submission), data)
+
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert (submission.status, submission.assigned_to, submission.name) == (
+        Status.IN_PROGRESS,
+        intake_staff,
+        "Original Name",
+    )
+    assert [(e.action, e.detail) for e in events()] == [
+        (Action.STATUS_CHANGED, "New → In progress"),
+        (Action.ASSIGNED, "to ingrid"),
+    ]
+
+
+def test_notes_get_author_and_time_and_cannot_be_edited(intake_staff):
+    submission = make_submission()
+    client = logged_in(intake_staff)
+    client.post(change_url(submission), change_data(submission, notes=["Left a voicemail."]))
+    note = SubmissionNote.objects.get()
+
+    page = parse(client.get(change_url(submission)).content)
+    tampered = change_data(submission, notes=["Rewritten."])
+    tampered.update({"notes-INITIAL_FORMS": "1", "notes-0-id": str(note.pk)})
+    client.post(change_url(submission), tampered)
+
+    assert (note.author, note.text) == (intake_staff, "Left a voicemail.")
+    assert note.created_at is not None
+    assert not any("Left a voicemail." in area.get_text() for area in page.select("textarea"))
+    note.refresh_from_db()
+    assert note.text == "Left a voicemail."
+    assert "Left a voicemail." in text_of(page.select_one(".inline-group"))
+
+
+def test_nobody_deletes_or_adds_requests_in_the_admin(superuser):
+    submission = make_submission()
+    client = logged_in(superuser)
+
+    assert client.get(f"{LIST}add/").status_code == 403
+    assert client.post(f"{LIST}{submission.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ContactSubmission.objects.filter(pk=submission.pk).exists()
+
+
+# Export ------------------------------------------------------------------------------------------
+
+
+def test_export_is_a_csv_with_each_export_audited(intake_staff, seed_article):
+    first = make_submission(name='=HYPERLINK("http://evil")', source=seed_article)
+    second = make_submission(name="Plain Name", message="Line one\nLine two")
+
+    response = logged_in(intake_staff).post(
+        LIST, {"action": "export_csv", "_selected_action": [first.pk, second.pk]}
+    )
+
+    assert response["Content-Disposition"].startswith('attachment; filename="intake-requests-')
+    assert "no-store" in response["Cache-Control"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["id"] for row in rows] == [str(first.pk), str(second.pk)]
+    assert rows[0]["name"] == '\'=HYPERLINK("http://evil")'
+    assert rows[0]["phone"] == "+12025550143"
+    assert rows[0]["source"] == "opioid-induced-hyperalgesia"
+    assert rows[1]["message"] == "Line one\nLine two"
+    exported = events(Action.EXPORTED)
+    assert sorted(e.submission_number for e in exported) == [first.pk, second.pk]
+    assert all(e.actor == intake_staff for e in exported)
+
+
+# The audit log ---------------------------------------------------------------------------------
+
+
+def test_superusers_read_the_audit_log_and_nobody_edits_it(superuser, intake_staff):
+    submission = make_submission()
+    logged_in(intake_staff).get(change_url(submission))
+    event = AuditEvent.objects.get()
+    client = logged_in(superuser)
+
+    listing = client.get(AUDIT_LOG)
+    detail = client.get(f"{AUDIT_LOG}{event.pk}/change/")
+    edit = client.post(f"{AUDIT_LOG}{event.pk}/change/", {"detail": "rewritten"})
+    delete = client.post(f"{AUDIT_LOG}{event.pk}/delete/", {"post": "yes"})
+    add = client.get(f"{AUDIT_LOG}add/")
+
+    assert listing.status_code == 200 and "ingrid" in listing.content.decode()
+    assert detail.status_code == 200
+    assert not parse(detail.content).select("input[name=_save]")
+    assert (edit.status_code, delete.status_code, add.status_code) == (403, 403, 403)
+    event.refresh_from_db()
+    assert event.detail == ""
+
+
+def test_audit_log_search_by_request_number(superuser, intake_staff):
+    first, second = make_submission(), make_submission()
+    client = logged_in(intake_staff)
+    client.get(change_url(first))
+    client.get(change_url(second))
+
+    response = logged_in(superuser).get(AUDIT_LOG, {"q": f"#{second.pk}"})
+
+    assert [e.submission_number for e in response.context["cl"].result_list] == [second.pk]
+
+
+def test_staff_notes_are_kept_out_of_error_reports(intake_staff):
+    submission = make_submission()
+
+    response = logged_in(intake_staff).post(
+        change_url(submission), change_data(submission, notes=["Private note."])
+    )
+
+    assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
