@@ -76,9 +76,7 @@ def _format_withheld(exception: traceback.TracebackException, *, seen: set[int])
     if cause is not None and id(cause) not in seen:
         lines += _format_withheld(cause, seen=seen)
         lines.append("\nThe above exception was the direct cause of the following exception:\n\n")
-    elif (
-        context is not None and not exception.__suppress_context__ and id(context) not in seen
-    ):
+    elif context is not None and not exception.__suppress_context__ and id(context) not in seen:
         lines += _format_withheld(context, seen=seen)
         lines.append("\nDuring handling of the above exception, another exception occurred:\n\n")
     lines.append("Traceback (most recent call last):\n")

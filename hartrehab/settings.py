@@ -171,6 +171,9 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The lock ends 15 minutes after the fifth failure, as the lockout page says; trying again
+# while locked does not restart the clock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "hartrehab.admin_site.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["otp_token"]

@@ -12,9 +12,7 @@ from django.http import HttpResponseForbidden
 
 def is_verified_staff(user) -> bool:
     """An active staff user who has passed a second factor in this session."""
-    return bool(
-        user.is_authenticated and user.is_active and user.is_staff and user.is_verified()
-    )
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.is_verified())
 
 
 class StaffOnlyMiddleware:

@@ -28,13 +28,17 @@ def make_staff(
     groups: tuple[str, ...] = (),
     **fields,
 ):
-    """An active staff user (a superuser if asked), in `groups` (created if missing).
+    """An active staff user in `groups` (created if missing); `fields` override User fields.
 
     Without `password` the password is unusable, which skips the slow Argon2 hash.
     """
     User = get_user_model()  # noqa: N806
-    user = User(username=username, is_staff=True, is_superuser=superuser, **fields)
-    user.set_password(password) if password else user.set_unusable_password()
+    fields.setdefault("is_staff", True)
+    user = User(username=username, is_superuser=superuser, **fields)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
     user.save()
     for name in groups:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
