@@ -101,3 +101,17 @@ def lockout_response(request, original_response=None, credentials=None):
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "admin/locked_out.html", context, status=429)
+
+
+def client_ip(request) -> str | None:
+    """The address django-axes locks out: REMOTE_ADDR unless settings.TRUSTED_PROXY_COUNT > 0.
+
+    Each trusted proxy appends the address it was reached from to X-Forwarded-For, so with N of
+    them the Nth entry from the right is the client; anything left of it may be forged.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [address for address in forwarded if address]
+    if count > 0 and len(forwarded) >= count:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")

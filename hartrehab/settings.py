@@ -177,13 +177,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "hartrehab.admin_site.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["otp_token"]
-# Behind N reverse proxies the client's address is the Nth from the right in X-Forwarded-For;
-# with none, only REMOTE_ADDR is trusted (a client could forge X-Forwarded-For).
-AXES_IPWARE_PROXY_COUNT = int(env("DJANGO_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
-)
-AXES_IPWARE_PROXY_ORDER = "right-most"
+# The client's address for the lockout (hartrehab.admin_site.client_ip): REMOTE_ADDR, or behind
+# this many reverse proxies that each append to X-Forwarded-For, the entry the outermost wrote.
+TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "hartrehab.admin_site.client_ip"
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Hart Rehab")
 # Staff sessions are the only sessions (public pages store nothing); each request restarts
 # the clock, so a session ends after this long idle.

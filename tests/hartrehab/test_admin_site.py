@@ -181,3 +181,24 @@ def test_public_pages_start_no_session(client, seed_article):
     for path in ["/", seed_article.get_absolute_url(), "/privacy/", "/contact/"]:
         response = client.get(path)
         assert not any("session" in name for name in response.cookies), path
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "198.51.100.1", "10.0.0.2"),  # no proxy trusted: the header is ignored
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the left entry was forged
+        (2, "198.51.100.1, 203.0.113.9, 10.0.0.9", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.2"),  # fewer hops than proxies: not through them
+    ],
+)
+def test_lockout_address_trusts_only_the_configured_proxies(
+    rf, settings, proxies, forwarded, expected
+):
+    from hartrehab.admin_site import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected
