@@ -77,3 +77,23 @@ def test_only_existing_active_staff_can_be_enrolled(db, make, message):
         enrol("ana")
 
     assert not TOTPDevice.objects.exists()
+
+
+def test_qr_option_draws_the_uri_in_the_terminal(db):
+    make_staff("ana")
+
+    output = enrol("ana", "--qr")
+
+    assert output.count("\u2588") > 100  # full blocks of the QR code
+
+
+def test_django_otps_admin_page_can_draw_the_qr_code(client, db):
+    from tests.staff import admin_url, login_staff
+
+    user = make_staff("root", superuser=True)
+    device = login_staff(client, user)
+
+    response = client.get(admin_url(f"otp_totp/totpdevice/{device.pk}/qrcode/"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")

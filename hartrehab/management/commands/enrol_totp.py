@@ -5,6 +5,7 @@ emergency path for a user (a superuser too) who lost their phone: `--replace` re
 authenticator and issues a new one. The URI is the secret: show it only to its owner.
 """
 
+import segno
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -23,9 +24,12 @@ class Command(BaseCommand):
             help="Remove the user's existing authenticators first (lost or new phone).",
         )
         parser.add_argument("--name", default="Authenticator app", help="A name for the device.")
+        parser.add_argument(
+            "--qr", action="store_true", help="Also draw the URI as a QR code in the terminal."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check, but change nothing.")
 
-    def handle(self, *args, username, replace, name, dry_run, **options):
+    def handle(self, *args, username, replace, name, qr, dry_run, **options):
         User = get_user_model()  # noqa: N806 - Django's own idiom
         try:
             user = User.objects.get_by_natural_key(username)
@@ -45,3 +49,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{username}: authenticator enrolled"))
         self.stdout.write("Scan a QR code of this URI in the authenticator app, or paste it:")
         self.stdout.write(device.config_url)
+        if qr:
+            segno.make(device.config_url, micro=False).terminal(out=self.stdout, compact=True)
