@@ -321,7 +321,8 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # Replaces Django's own handlers, mail_admins among them: an error email would carry
-        # the request, and the request can carry what a patient wrote.
+        # the request, and the request can carry what a patient wrote. INFO whatever
+        # DJANGO_LOG_LEVEL says: django.db.backends logs SQL with its parameters at DEBUG.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         # The request line comes from hartrehab.requestlog; don't log 4xx/5xx twice.
         "django.request": {"handlers": [], "level": "ERROR", "propagate": True},

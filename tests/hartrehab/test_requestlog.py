@@ -1,6 +1,9 @@
 import io
 import logging
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -120,3 +123,22 @@ def test_no_error_email_handler_is_configured(settings):
     handlers = logging.getLogger("django").handlers + logging.getLogger("django.request").handlers
 
     assert [h for h in handlers if h.__class__.__name__ == "AdminEmailHandler"] == []
+
+
+def test_sql_parameters_are_never_logged_even_at_debug_level():
+    script = (
+        "import django, logging; django.setup();"
+        "print(logging.getLogger().level, logging.getLogger('django.db.backends')"
+        ".isEnabledFor(logging.DEBUG))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_LOG_LEVEL": "DEBUG",
+        "DJANGO_SETTINGS_MODULE": "hartrehab.settings",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.stdout.split()[-2:] == [str(logging.DEBUG), "False"], result.stderr
