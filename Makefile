@@ -38,6 +38,9 @@ dev: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# SECURITY (issue 6): the Dockerfile and shell scripts (also checked in tests/test_docker.py)
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/shellcheck docker/*.sh scripts/*.sh
 
 format: install
 	$(BIN)/ruff format .

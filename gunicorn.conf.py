@@ -15,9 +15,13 @@ max_requests_jitter = 200
 # gunicorn 27 otherwise writes a control socket into the home folder.
 control_socket_disable = True
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Heartbeat files; the image points this at /dev/shm (memory), as its file system may be slow
+# or read-only.
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
 
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
-# Path only (%(U)s), never the query string, and no client address: a query string can carry
-# what a patient typed, and addresses are not needed to run the site.
+# Off by default: Django's hartrehab.requestlog already writes one line per request, with its
+# request id. If turned on: path only (%(U)s), never the query string, and no client address:
+# a query string can carry what a patient typed, and addresses are not needed to run the site.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "") or None
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"

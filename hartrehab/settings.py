@@ -4,11 +4,13 @@ Everything that differs between a laptop, CI and production is read from the
 environment (see README.md and .env.example); the defaults are the safe ones.
 """
 
+import datetime
 import os
 import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,7 +47,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # SECURITY (issue 6): the admin site is hartrehab's OTP-enforcing StaffAdminSite.
+    "hartrehab.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,18 +59,33 @@ INSTALLED_APPS = [
     "markdownx",
     "articles",
     "intake",
+    # SECURITY (issue 6)
+    "hartrehab",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # SECURITY (issue 6): outermost, so the request log sees the final status and timing.
+    "hartrehab.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # SECURITY (issue 6): public or staff Content Security Policy by path.
+    "hartrehab.csp.SiteCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # SECURITY (issue 6): second factor, then the staff-only URL guard that relies on it.
+    "django_otp.middleware.OTPMiddleware",
+    "hartrehab.staff.StaffOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # SECURITY (issue 6): django-axes wants to be last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hartrehab.urls"
@@ -135,6 +153,43 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# ACCOUNTS (issue 6)
+# Argon2 first: new and changed passwords use it; older PBKDF2 hashes upgrade on next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out user+address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failures from one address for one username lock that pair for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock ends 15 minutes after the fifth failure, as the lockout page says; trying again
+# while locked does not restart the clock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "hartrehab.admin_site.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["otp_token"]
+# The client's address for the lockout (hartrehab.admin_site.client_ip): REMOTE_ADDR, or behind
+# this many reverse proxies that each append to X-Forwarded-For, the entry the outermost wrote.
+TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "hartrehab.admin_site.client_ip"
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Hart Rehab")
+# Staff sessions are the only sessions (public pages store nothing); each request restarts
+# the clock, so a session ends after this long idle.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# URL prefixes, besides the admin, that only verified staff may reach (hartrehab.staff).
+STAFF_URL_PREFIXES = ["/markdownx/", "/staff/"]
+
 # INTERNATIONALIZATION
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("DJANGO_TIME_ZONE", "America/New_York")
@@ -159,22 +214,74 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-# A dead mail server must not hold a worker for long.
-EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))
+# A dead mail server must not hold a worker for long (never more than 10 s).
+EMAIL_TIMEOUT = min(int(env("EMAIL_TIMEOUT", "10")), 10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Hart Rehab website <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # SECURITY
+# Each transport setting has its own variable so a laptop or a test run can serve plain HTTP.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# A container's health check talks plain HTTP to the process itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is hard to undo (browsers ship the list), so it is its own, explicit choice.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    # Only behind a proxy that always sets (overwrites) X-Forwarded-Proto itself.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # __Host- cookies are refused by browsers unless Secure, host-only and path "/": no
+    # subdomain or plain-HTTP page can set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+if not SECURE_HSTS_PRELOAD:
+    # check --deploy warns whenever preload is off; here off is a decision, not an omission.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# CSP (issue 6): django-csp 4. Public pages run no script at all; the JSON-LD data block is
+# not script execution, so script-src 'none' does not touch it.
+_CSP_LOCKDOWN = {
+    "object-src": [NONE],
+    "base-uri": [NONE],
+    "frame-ancestors": [NONE],
+    "form-action": [SELF],
+}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [NONE],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "manifest-src": [SELF],
+        **_CSP_LOCKDOWN,
+    }
+}
+# The admin and the markdown editor run Django's and markdownx's own script files and fetch
+# the preview from this site; a template that must inline a script uses request.csp_nonce.
+STAFF_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        **_CSP_LOCKDOWN,
+    }
+}
 
 # ARTICLES
 ARTICLES_CONTENT_DIR = Path(env("ARTICLES_CONTENT_DIR", str(BASE_DIR / "content")))
@@ -203,17 +310,36 @@ INTAKE_RATE_LIMIT_KEY_PREFIX = env("INTAKE_RATE_LIMIT_KEY_PREFIX", "hartrehab:in
 # MARKDOWNX
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.markdownify_for_preview"
 
-# LOGGING
+# LOGGING (issue 6)
+# Everything to stdout, each line tagged with the request id (hartrehab.requestlog). Exception
+# messages are withheld because they can quote data (a database error repeats the values).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "hartrehab.requestlog.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "hartrehab.requestlog.WithheldMessageFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
     },
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": sys.stdout, "formatter": "plain"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": sys.stdout,
+            "formatter": "plain",
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Replaces Django's own handlers, mail_admins among them: an error email would carry
+        # the request, and the request can carry what a patient wrote. INFO whatever
+        # DJANGO_LOG_LEVEL says: django.db.backends logs SQL with its parameters at DEBUG.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # The request line comes from hartrehab.requestlog; don't log 4xx/5xx twice.
+        "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
+    },
 }
 # INTAKE: SQL parameters carry what patients typed; never log them, even at DEBUG.
 LOGGING.setdefault("loggers", {})["django.db.backends"] = {"level": "INFO"}

@@ -1,0 +1,17 @@
+#!/bin/sh
+# The image's entrypoint: prepares the database when asked, then runs the container's command
+# (gunicorn by default). ENTRYPOINT_MIGRATE=1 runs migrations and ENTRYPOINT_LOAD_CONTENT=1
+# loads content/ first; set them on one container only when several start at once.
+set -eu
+
+if [ "${ENTRYPOINT_MIGRATE:-0}" = "1" ]; then
+    echo "entrypoint: manage.py migrate"
+    python manage.py migrate --noinput
+fi
+
+if [ "${ENTRYPOINT_LOAD_CONTENT:-0}" = "1" ]; then
+    echo "entrypoint: manage.py load_content"
+    python manage.py load_content
+fi
+
+exec "$@"

@@ -1,0 +1,61 @@
+"""Publishing from several connections at once (PostgreSQL only: SQLite takes one writer)."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from articles.models import ArticleVersion
+from articles.services import create_version, publish_version
+from articles.sources import parse_source
+from tests.factories import make_article, source_text
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs concurrent writers: run with DATABASE_URL=postgres://... (CI does)",
+)
+
+
+def run_at_once(count: int, work) -> tuple[list, list[BaseException]]:
+    """Run work(0..count-1) in threads released together; each thread has its own connection."""
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def worker(index):
+        try:
+            barrier.wait(timeout=30)
+            results.append(work(index))
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results, errors
+
+
+@pytest.mark.parametrize("writers", [2, 8])
+def test_simultaneous_publishes_leave_one_consistent_pointer(transactional_db, writers):
+    article = make_article("Version one.\n")
+
+    def edit_and_publish(index: int) -> int:
+        source = parse_source(source_text(f"Writer {index} text.\n"), name=f"writer-{index}")
+        version = create_version(article, source=source, origin=f"writer-{index}")
+        publish_version(version)
+        return version.number
+
+    numbers, errors = run_at_once(writers, edit_and_publish)
+
+    assert errors == []
+    stored = list(ArticleVersion.objects.for_article(article).values_list("number", flat=True))
+    assert sorted(stored) == list(range(1, writers + 2))  # unique, no gaps
+    assert sorted(numbers) == list(range(2, writers + 2))
+    article.refresh_from_db()
+    published = article.published_version
+    assert published.article_id == article.pk and published.number in numbers
+    assert f"Writer {published.source.removeprefix('writer-')} text." in published.body_html
+    assert article.published_at is not None

@@ -1,0 +1,110 @@
+"""Chromium enforces the Content Security Policy: pages must work with no violation reported."""
+
+import pytest
+
+from tests.staff import STAFF_PASSWORD, admin_url, login_staff_in_browser, make_staff
+
+PUBLIC_PAGES = ["/", "/articles/opioid-induced-hyperalgesia/", "/privacy/", "/contact/", "/nope/"]
+# Reported to the page (and by Chromium to the console) for every blocked load or script.
+LISTEN = """
+window.__csp = [];
+window.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`);
+}, true);
+"""
+JSON_LD = '<script type="application/ld+json">{"@context": "https://schema.org"}</script>'
+
+
+@pytest.fixture
+def violations(page):
+    """CSP violations seen by the page's listener and on Chromium's console, across pages."""
+    console = []
+    page.add_init_script(LISTEN)
+    page.on(
+        "console",
+        lambda m: console.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+
+    def collect() -> list[str]:
+        return console + page.evaluate("window.__csp || []")
+
+    return collect
+
+
+def inject_into_head(page, url: str, html: str) -> None:
+    """Serve `url` with `html` added to its <head>, keeping the real response's headers."""
+
+    def handle(route):
+        response = route.fetch()
+        body = response.text().replace("</head>", html + "</head>", 1)
+        route.fulfill(response=response, body=body)
+
+    page.route(url, handle)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_load_with_no_csp_violation(page, site, violations, path):
+    page.goto(site + path)
+
+    assert page.locator("h1").count() == 1
+    assert violations() == []
+
+
+@pytest.mark.browser
+def test_a_json_ld_data_block_is_not_blocked_or_reported(page, site, violations):
+    url = site + "/articles/opioid-induced-hyperalgesia/"
+    inject_into_head(page, url, JSON_LD)
+
+    page.goto(url)
+
+    assert page.locator('script[type="application/ld+json"]').count() == 1
+    assert violations() == []
+
+
+@pytest.mark.browser
+def test_an_inline_script_on_a_public_page_is_blocked_and_reported(page, site, violations):
+    """The detector itself works: a script that sneaked into a page does not run."""
+    url = site + "/privacy/"
+    inject_into_head(page, url, "<script>document.title = 'ran';</script>")
+
+    page.goto(url)
+
+    assert page.title() != "ran"
+    assert any("script-src" in v for v in violations())
+
+
+@pytest.mark.browser
+def test_admin_login_index_and_change_form_load_with_no_csp_violation(
+    page, site, violations, seed_article_id
+):
+    user = make_staff("editor", password=STAFF_PASSWORD, superuser=True)
+
+    page.goto(site + admin_url("login/"))
+    login_staff_in_browser(page, site, user)
+    page.goto(site + admin_url(f"articles/article/{seed_article_id}/change/"))
+    page.goto(site + admin_url(f"auth/user/{user.pk}/change/"))
+
+    assert page.locator("#user_form").count() == 1
+    assert violations() == []
+
+
+@pytest.mark.browser
+def test_markdown_editor_previews_with_no_csp_violation(page, site, violations, settings):
+    settings.ROOT_URLCONF = "tests.browser.urls"
+    user = make_staff("editor", password=STAFF_PASSWORD)
+    login_staff_in_browser(page, site, user)
+
+    page.goto(site + "/staff/markdown-editor/")
+    page.locator("textarea.markdownx-editor").fill("## Preview works\n\nSome *text*.")
+
+    page.locator(".markdownx-preview h2").wait_for(timeout=10_000)
+    assert page.locator(".markdownx-preview h2").inner_text() == "Preview works"
+    assert violations() == []
+
+
+@pytest.fixture
+def seed_article_id(site) -> int:
+    from articles.models import Article
+
+    return Article.objects.get(slug="opioid-induced-hyperalgesia").pk
