@@ -7,6 +7,7 @@ from django.test import Client
 from intake.models import AuditEvent, ContactSubmission, SubmissionNote
 from tests.factories import make_submission, make_user
 from tests.html import parse, text_of
+from tests.staff import login_staff
 
 Status = ContactSubmission.Status
 Action = AuditEvent.Action
@@ -38,7 +39,7 @@ def change_data(submission, *, notes=(), **fields) -> dict:
 def logged_in(user) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        login_staff(client, user)
     return client
 
 
