@@ -21,4 +21,6 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path(settings.ADMIN_PATH, admin.site.urls),
+    # Editors' workflow (issue 4): staff preview and the wrapped markdownx endpoints.
+    path("staff/", include("articles.staff_urls")),
 ]
