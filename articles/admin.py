@@ -6,7 +6,7 @@ by (`articles.permissions`); hiding a button is never the only guard.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     Http404,
     HttpResponseBadRequest,
@@ -186,8 +186,10 @@ class ArticleAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _article_or_404(self, request, object_id) -> Article:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         article = self.get_object(request, unquote(object_id))
-        if article is None or not self.has_view_permission(request, article):
+        if article is None:
             raise Http404("No such article.")
         return article
 
