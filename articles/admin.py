@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from articles import editorial, permissions, services
-from articles.diffing import count_changes, diff_lines
+from articles.diffing import count_changes, diff_lines, with_context
 from articles.forms import EDITOR_FIELDS, DraftForm, NewArticleForm
 from articles.models import REVIEW_DUE_WITHIN_DAYS, Article, ArticleVersion, Reviewer
 
@@ -220,10 +220,12 @@ class ArticleAdmin(admin.ModelAdmin):
         if old_number not in by_number or new_number not in by_number:
             raise Http404("No such version of this article.")
         old, new = by_number[old_number], by_number[new_number]
+        full = request.GET.get("full") == "1"
         diffs = []
         for name in DIFF_FIELDS:
             lines = diff_lines(getattr(old, name), getattr(new, name))
-            diffs.append({"name": name, "lines": lines, "changes": count_changes(lines)})
+            shown = lines if full else with_context(lines)
+            diffs.append({"name": name, "lines": shown, "changes": count_changes(lines)})
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -233,6 +235,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "old": old,
             "new": new,
             "diffs": diffs,
+            "full": full,
         }
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
 

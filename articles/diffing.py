@@ -36,3 +36,30 @@ def count_changes(lines: list[DiffLine]) -> tuple[int, int]:
     removed = sum(1 for line in lines if line.kind == "removed")
     added = sum(1 for line in lines if line.kind == "added")
     return removed, added
+
+
+def with_context(lines: list[DiffLine], context: int = 3) -> list[DiffLine]:
+    """Changed lines with `context` unchanged lines around them; each longer unchanged run
+    becomes one "gap" line saying how many lines it hides."""
+    keep: set[int] = set()
+    for index, line in enumerate(lines):
+        if line.kind != "same":
+            keep.update(range(max(0, index - context), index + context + 1))
+    shown: list[DiffLine] = []
+    hidden = 0
+    for index, line in enumerate(lines):
+        if index not in keep:
+            hidden += 1
+            continue
+        if hidden:
+            shown.append(_gap(hidden))
+            hidden = 0
+        shown.append(line)
+    if hidden:
+        shown.append(_gap(hidden))
+    return shown
+
+
+def _gap(count: int) -> DiffLine:
+    noun = "line" if count == 1 else "lines"
+    return DiffLine("gap", None, None, f"{count} unchanged {noun}")

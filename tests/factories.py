@@ -84,7 +84,10 @@ def make_medical_reviewer(
     from articles.models import Reviewer
 
     user = make_staff(username, "Medical reviewers")
-    Reviewer.objects.create(name=name, credentials=credentials, user=user)
+    # A clinician named in a loaded file already exists as a Reviewer; link the account to it.
+    reviewer, _ = Reviewer.objects.get_or_create(name=name, credentials=credentials)
+    reviewer.user = user
+    reviewer.save(update_fields=["user"])
     return user
 
 
