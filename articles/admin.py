@@ -292,6 +292,7 @@ class ArticleVersionAdmin(admin.ModelAdmin):
     list_select_related = ["article", "created_by"]
     search_fields = ["title", "article__slug", "change_note"]
     change_form_template = "admin/articles/articleversion/change_form.html"
+    view_on_site = False  # the page shows the published version; "Preview" shows this one
     META_FIELDS = [
         "article",
         "number",

@@ -224,3 +224,13 @@ def test_preview_body_is_what_the_public_page_shows_after_publishing(client, edi
     assert parse(public).find(class_="preview-banner") is None
     published_preview = parse(client.get(preview_url(approved)).content)
     assert "the published version" in text_of(published_preview.find(class_="preview-banner"))
+
+
+def test_markdownify_refuses_an_oversized_body_with_400(client, editor):
+    client.force_login(editor)
+
+    response = client.post(
+        MARKDOWNIFY, {"content": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
+    )
+
+    assert response.status_code == 400
