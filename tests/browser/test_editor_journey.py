@@ -13,8 +13,21 @@ SLUG = "opioid-induced-hyperalgesia"
 NEW_SENTENCE = "Talk to your doctor before you change your dose."
 
 
-def log_in(context, site: str, username: str):
-    page = context.new_page()
+@pytest.fixture
+def new_page(browser):
+    """Pages in contexts of their own (one per person), closed when the test ends."""
+    contexts = []
+
+    def make():
+        contexts.append(browser.new_context())
+        return contexts[-1].new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, site: str, username: str):
     page.goto(site + reverse("admin:login"))
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -29,13 +42,13 @@ def public_text(page, site: str) -> str:
 
 
 @pytest.mark.browser
-def test_editor_and_reviewer_publish_a_change(browser, site):
+def test_editor_and_reviewer_publish_a_change(new_page, site):
     make_editor("edna")
     make_medical_reviewer("rhea", name="Randy Gelow", credentials="MD, FASAM")
     article = Article.objects.get(slug=SLUG)
-    reader = browser.new_context().new_page()
+    reader = new_page()
 
-    editor = log_in(browser.new_context(), site, "edna")
+    editor = log_in(new_page(), site, "edna")
     editor.goto(site + reverse("admin:articles_article_change", args=[article.pk]))
     editor.get_by_role("button", name="New draft").click()
     expect(editor.locator(".messagelist")).to_contain_text("Started opioid-induced-hyperalgesia v2")
@@ -61,7 +74,7 @@ def test_editor_and_reviewer_publish_a_change(browser, site):
     expect(editor.get_by_role("button", name="Approve this text")).to_have_count(0)
     assert NEW_SENTENCE not in public_text(reader, site)
 
-    reviewer = log_in(browser.new_context(), site, "rhea")
+    reviewer = log_in(new_page(), site, "rhea")
     draft = article.versions.get(number=2)
     reviewer.goto(site + reverse("admin:articles_articleversion_change", args=[draft.pk]))
     expect(reviewer.locator("textarea#id_body")).to_have_count(0)  # frozen for everyone
