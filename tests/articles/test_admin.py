@@ -179,6 +179,22 @@ def test_buttons_show_only_the_steps_each_role_may_take(client, article, editor,
     assert step_buttons(client, draft) == ["revert"]
 
 
+def test_no_approve_button_on_a_reviewers_own_draft(client, article, settings):
+    settings.ARTICLES_ALLOW_SELF_APPROVAL = False
+    both = make_staff("both", "Editors", "Medical reviewers")
+    from articles.models import Reviewer
+
+    Reviewer.objects.create(name="Bo Th", credentials="DO", user=both)
+    draft = make_draft(article, by=both)
+    submit_for_review(draft, by=both)
+    client.force_login(both)
+
+    assert step_buttons(client, draft) == ["return"]
+    assert client.post(step_url(draft, "approve")).status_code == 403
+    settings.ARTICLES_ALLOW_SELF_APPROVAL = True
+    assert step_buttons(client, draft) == ["approve", "return"]
+
+
 @pytest.mark.parametrize("step", ["approve", "publish"])
 def test_editor_posting_a_reviewers_step_gets_403(client, article, editor, reviewer, step):
     version = make_draft(article, by=editor)
