@@ -1,32 +1,86 @@
-from django.contrib import admin
+"""The editors' workflow in the admin: drafts, review, publishing, history, compare.
 
-from articles.models import Article, ArticleVersion, Reviewer
+Every button calls a service, which checks the same permission rules the buttons are shown
+by (`articles.permissions`); hiding a button is never the only guard.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    Http404,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from articles import editorial, permissions, services
+from articles.diffing import count_changes, diff_lines, with_context
+from articles.forms import EDITOR_FIELDS, DraftForm, NewArticleForm
+from articles.models import REVIEW_DUE_WITHIN_DAYS, Article, ArticleVersion, Reviewer
+
+DIFF_FIELDS = ["title", "summary", "about", "body"]
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review due"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("due", f"Overdue or due within {REVIEW_DUE_WITHIN_DAYS} days"),
+            ("overdue", "Overdue"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "due":
+            return queryset.review_due(today)
+        if self.value() == "overdue":
+            return queryset.review_due(today, within_days=-1)
+        return queryset
+
+
+def version_admin_url(version: ArticleVersion) -> str:
+    return reverse("admin:articles_articleversion_change", args=[version.pk])
+
+
+def reviewed_by(version: ArticleVersion) -> str:
+    return ", ".join(str(r) for r in version.ordered_reviewers) or "—"
 
 
 @admin.register(Reviewer)
 class ReviewerAdmin(admin.ModelAdmin):
-    list_display = ["name", "credentials"]
+    list_display = ["name", "credentials", "user"]
     search_fields = ["name", "credentials"]
+    raw_id_fields = ["user"]
 
 
-@admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["slug", "published_version", "published_at"]
-    search_fields = ["slug", "versions__title"]
-    readonly_fields = ["published_version", "published_at", "published_by", "created_at"]
+class VersionInline(admin.TabularInline):
+    """The article's history: every version the user may see, newest first."""
 
-    def has_add_permission(self, request):
-        # Until the editors' workflow lands, articles arrive only through load_content.
-        return False
+    model = ArticleVersion
+    fields = ["version", "state", "created_by", "created_at", "change_note", "reviewers"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-number"]
+    verbose_name_plural = "Versions"
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .select_related("created_by")
+            .prefetch_related("reviewer_links__reviewer")
+        )
 
-@admin.register(ArticleVersion)
-class ArticleVersionAdmin(admin.ModelAdmin):
-    list_display = ["article", "number", "title", "last_reviewed", "source", "created_at"]
-    list_filter = ["article"]
-    search_fields = ["title", "article__slug"]
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -34,3 +88,373 @@ class ArticleVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Version")
+    def version(self, obj):
+        url = version_admin_url(obj)
+        return format_html('<a href="{}">v{}: {}</a>', url, obj.number, obj.title)
+
+    @admin.display(description="Reviewed by")
+    def reviewers(self, obj):
+        return reviewed_by(obj)
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["slug", "title", "published_number", "published_at", "next_review_due"]
+    list_filter = [ReviewDueFilter]
+    search_fields = ["slug", "versions__title"]
+    readonly_fields = ["slug", "published_version", "published_at", "published_by", "created_at"]
+    inlines = [VersionInline]
+    change_form_template = "admin/articles/article/change_form.html"
+
+    class Media:
+        css = {"all": ["articles/admin.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("published_version")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = NewArticleForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["slug", *EDITOR_FIELDS]
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_add_permission(self, request):
+        return permissions.can_create_articles(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        # The slug is the page's address and the text lives in versions: nothing to change.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Published title", ordering="published_version__title")
+    def title(self, obj):
+        return obj.published_version.title if obj.published_version else "—"
+
+    @admin.display(description="Published version")
+    def published_number(self, obj):
+        return f"v{obj.published_version.number}" if obj.published_version else "—"
+
+    @admin.display(description="Next review due", ordering="published_version__next_review_due")
+    def next_review_due(self, obj):
+        return obj.published_version.next_review_due if obj.published_version else None
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in EDITOR_FIELDS}
+        version = services.create_article(slug=form.cleaned_data["slug"], by=request.user, **data)
+        obj.pk = version.article_id
+        obj.refresh_from_db()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(request, f"Created {obj}: v1 is a draft.", messages.SUCCESS)
+        return HttpResponseRedirect(version_admin_url(obj.versions.get(number=1)))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/new-draft/",
+                view(self.new_draft_view),
+                name="articles_article_new_draft",
+            ),
+            path(
+                "<path:object_id>/compare/",
+                view(self.compare_view),
+                name="articles_article_compare",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_start_drafts": permissions.can_start_drafts(request.user),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _article_or_404(self, request, object_id) -> Article:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("No such article.")
+        return article
+
+    def new_draft_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_or_404(request, object_id)
+        try:
+            draft = services.create_draft(article, by=request.user)
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        messages.success(request, f"Started {draft} from v{draft.based_on.number}.")
+        return HttpResponseRedirect(version_admin_url(draft))
+
+    def compare_view(self, request, object_id):
+        article = self._article_or_404(request, object_id)
+        versions = list(
+            ArticleVersion.objects.visible_to(request.user).for_article(article).latest_first()
+        )
+        if not versions:
+            raise Http404("No versions to compare.")
+        by_number = {v.number: v for v in versions}
+        try:
+            old_number, new_number = compare_numbers(request.GET, article, versions)
+        except ValueError as error:
+            return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+        if old_number not in by_number or new_number not in by_number:
+            raise Http404("No such version of this article.")
+        old, new = by_number[old_number], by_number[new_number]
+        full = request.GET.get("full") == "1"
+        diffs = []
+        for name in DIFF_FIELDS:
+            lines = diff_lines(getattr(old, name), getattr(new, name))
+            shown = lines if full else with_context(lines)
+            diffs.append({"name": name, "lines": shown, "changes": count_changes(lines)})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Compare versions of {article}",
+            "article": article,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "diffs": diffs,
+            "full": full,
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+
+def compare_numbers(query, article: Article, versions: list[ArticleVersion]) -> tuple[int, int]:
+    """The version numbers to compare: ?a= (old) and ?b= (new); by default the published
+    version against the newest. ValueError names the parameter that is not a number."""
+    newest = versions[0]
+    published = article.published_version
+    default_old = published if published and published.pk != newest.pk else versions[-1]
+    numbers = []
+    for name, default in (("a", default_old.number), ("b", newest.number)):
+        value = query.get(name, "").strip().lstrip("v")
+        if not value:
+            numbers.append(default)
+        elif value.isdigit() and len(value) < 10:
+            numbers.append(int(value))
+        else:
+            raise ValueError(f"{name}: expected a version number, like 3")
+    return numbers[0], numbers[1]
+
+
+# The buttons on a version's page: the service each one calls and what to say afterwards.
+STEPS = {
+    "submit": (services.submit_for_review, "{version} was submitted for medical review."),
+    "return": (services.return_to_draft, "{version} is a draft again."),
+    "approve": (services.approve_version, "{version} is approved; it can be published."),
+    "publish": (services.publish_version, "{version} is published: patients see it now."),
+    "revert": (services.revert_to, "Started {result} from {version}; it needs a fresh review."),
+}
+
+STEP_LABELS = {
+    "submit": "Submit for medical review",
+    "return": "Return to draft",
+    "approve": "Approve this text",
+    "publish": "Publish",
+    "revert": "Start a new draft from this version",
+}
+
+
+@admin.register(ArticleVersion)
+class ArticleVersionAdmin(admin.ModelAdmin):
+    form = DraftForm
+    list_display = [
+        "__str__",
+        "title",
+        "state",
+        "created_by",
+        "created_at",
+        "change_note",
+        "reviewers",
+    ]
+    list_filter = ["state", "article"]
+    list_select_related = ["article", "created_by"]
+    search_fields = ["title", "article__slug", "change_note"]
+    change_form_template = "admin/articles/articleversion/change_form.html"
+    view_on_site = False  # the page shows the published version; "Preview" shows this one
+    META_FIELDS = [
+        "article",
+        "number",
+        "state",
+        "based_on",
+        "source",
+        "created_by",
+        "created_at",
+        "review_record",
+        "last_reviewed",
+        "next_review_due",
+        "content_sha256",
+        "editorial_checks",
+        "history",
+    ]
+    fieldsets = [
+        (None, {"fields": EDITOR_FIELDS}),
+        (
+            "Version",
+            {"fields": ["article", "number", "state", "based_on", "source", "created_by"]},
+        ),
+        (
+            "Medical review",
+            {"fields": ["review_record", "last_reviewed", "next_review_due", "content_sha256"]},
+        ),
+        ("Editorial checks", {"fields": ["editorial_checks"]}),
+        ("History", {"fields": ["created_at", "history"]}),
+    ]
+
+    class Media:
+        css = {"all": ["articles/admin.css"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .prefetch_related("reviewer_links__reviewer")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.META_FIELDS
+
+    def has_add_permission(self, request):
+        return False  # drafts start from an article ("New draft") or a version ("Revert")
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_edit(request.user) and (obj is None or obj.is_draft)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.update_draft(
+            obj, by=request.user, **{name: form.cleaned_data[name] for name in EDITOR_FIELDS}
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.WorkflowError as error:
+            # Another person moved the version on while this one was editing it.
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        version = self.get_object(request, unquote(object_id))
+        if version is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "steps": [
+                    (step, STEP_LABELS[step])
+                    for step in permissions.allowed_actions(request.user, version)
+                ],
+                "preview_url": reverse("articles_staff:version_preview", args=[version.pk]),
+                "compare_url": reverse("admin:articles_article_compare", args=[version.article_id])
+                + f"?b={version.number}",
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/step/<slug:step>/",
+                self.admin_site.admin_view(self.step_view),
+                name="articles_articleversion_step",
+            ),
+            *super().get_urls(),
+        ]
+
+    def step_view(self, request, object_id, step):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        version = self.get_object(request, unquote(object_id))
+        if version is None or step not in STEPS:
+            raise Http404("No such version or step.")
+        service, success = STEPS[step]
+        kwargs = {"note": request.POST.get("note", "")[:500]} if step == "return" else {}
+        try:
+            result = service(version, by=request.user, **kwargs)
+        except (services.WorkflowError, ValidationError) as error:
+            messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+            return HttpResponseRedirect(version_admin_url(version))
+        messages.success(request, success.format(version=version, result=result))
+        target = result if isinstance(result, ArticleVersion) else version
+        return HttpResponseRedirect(version_admin_url(target))
+
+    @admin.display(description="Reviewed by")
+    def reviewers(self, obj):
+        return reviewed_by(obj)
+
+    @admin.display(description="Review record")
+    def review_record(self, obj):
+        approval = getattr(obj, "approval", None)
+        if approval is not None:
+            matches = approval.text_sha256 == services.version_text_sha256(obj)
+            return format_html(
+                "Approved by {} (account “{}”) on {}.<br>Text sha256 {}: {}.",
+                approval.reviewer,
+                approval.approved_by.get_username(),
+                timezone.localtime(approval.approved_at).strftime("%Y-%m-%d %H:%M %Z"),
+                approval.text_sha256[:16] + "…",
+                "matches the text" if matches else "DOES NOT match the text",
+            )
+        if obj.from_file:
+            return format_html(
+                "Reviewed in its content file ({}): {}, last reviewed {}.",
+                obj.source,
+                reviewed_by(obj),
+                obj.last_reviewed,
+            )
+        return "Not reviewed yet: a medical reviewer approves it after it is submitted."
+
+    @admin.display(description="Checks")
+    def editorial_checks(self, obj):
+        checks = editorial.run_checks(
+            summary=obj.summary,
+            body_html=obj.body_html,
+            next_review_due=obj.next_review_due,
+            today=timezone.localdate(),
+            published_slugs=set(Article.objects.published().values_list("slug", flat=True)),
+        )
+        rows = format_html_join(
+            "",
+            '<li class="check-{}"><strong>{}</strong> {}: {}</li>',
+            (("ok" if c.ok else "warn", "✓" if c.ok else "⚠", c.label, c.result) for c in checks),
+        )
+        return format_html('<ul class="editorial-checks">{}</ul>', rows)
+
+    @admin.display(description="History")
+    def history(self, obj):
+        rows = format_html_join(
+            "",
+            "<li>{} — {}{}{}</li>",
+            (
+                (
+                    timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
+                    event.get_action_display(),
+                    f" by {event.by.get_username()}" if event.by else "",
+                    f": {event.note}" if event.note else "",
+                )
+                for event in obj.events.select_related("by")
+            ),
+        )
+        return format_html('<ul class="version-history">{}</ul>', rows)

@@ -1,11 +1,44 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+# "Review due" means overdue or due within this many days (admin filter, review_report).
+REVIEW_DUE_WITHIN_DAYS = 30
+
 
 class VersionImmutableError(Exception):
     """A saved article version was about to be changed or deleted."""
+
+
+class VersionState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+# What an editor writes; editable only while the version is a draft.
+TEXT_FIELDS = ("title", "summary", "about", "body", "change_note")
+# Recorded by the approval (the in_review → approved move), never typed by an editor.
+REVIEW_FIELDS = ("last_reviewed", "next_review_due", "content_sha256")
+_OPEN_STATES = (
+    VersionState.DRAFT,
+    VersionState.IN_REVIEW,
+    VersionState.APPROVED,
+    VersionState.PUBLISHED,
+)
+# (from, to) → fields that may change besides `state` in that move.
+TRANSITIONS = {
+    (VersionState.DRAFT, VersionState.IN_REVIEW): (),
+    (VersionState.IN_REVIEW, VersionState.DRAFT): (),
+    (VersionState.IN_REVIEW, VersionState.APPROVED): REVIEW_FIELDS,
+    (VersionState.APPROVED, VersionState.PUBLISHED): (),
+    **{(state, VersionState.SUPERSEDED): () for state in _OPEN_STATES},
+}
 
 
 class Reviewer(models.Model):
@@ -14,6 +47,14 @@ class Reviewer(models.Model):
     name = models.CharField(max_length=200, help_text="Full name as patients should see it.")
     credentials = models.CharField(
         max_length=200, blank=True, help_text="Post-nominal letters, e.g. “MD, FASAM”."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewer_profile",
+        help_text="The staff account this clinician approves articles with.",
     )
 
     class Meta:
@@ -29,6 +70,11 @@ class Reviewer(models.Model):
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_version__isnull=False)
+
+    def review_due(self, today: datetime.date, *, within_days: int = REVIEW_DUE_WITHIN_DAYS):
+        """Published articles whose review is overdue or due within `within_days` of `today`."""
+        horizon = today + datetime.timedelta(days=within_days)
+        return self.published().filter(published_version__next_review_due__lte=horizon)
 
     def with_published_version(self):
         return self.select_related("published_version").prefetch_related(
@@ -80,6 +126,25 @@ class ArticleVersionQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by("-number")
 
+    def in_state(self, *states):
+        return self.filter(state__in=states)
+
+    def visible_to(self, user):
+        """Versions `user` may see: staff with the view permission; drafts only to editors
+        and their authors (a reviewer sees a version once it is submitted)."""
+        if not (user.is_active and user.is_staff and user.has_perm("articles.view_articleversion")):
+            return self.none()
+        if user.has_perm("articles.change_articleversion"):
+            return self
+        return self.exclude(Q(state=VersionState.DRAFT) & ~Q(created_by=user))
+
+    def with_review(self):
+        return self.select_related("article", "approval__reviewer").prefetch_related(
+            models.Prefetch(
+                "reviewer_links", queryset=VersionReviewer.objects.select_related("reviewer")
+            )
+        )
+
     def update(self, **kwargs):
         raise VersionImmutableError("Article versions cannot be changed; create a new version.")
 
@@ -88,7 +153,13 @@ class ArticleVersionQuerySet(models.QuerySet):
 
 
 class ArticleVersion(models.Model):
-    """One numbered, immutable state of an article's text and its medical review."""
+    """One numbered state of an article's text and its medical review.
+
+    Only a draft's text can change; every other state is frozen, and states move only along
+    TRANSITIONS (draft → in review → approved → published → superseded).
+    """
+
+    State = VersionState
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
@@ -99,16 +170,37 @@ class ArticleVersion(models.Model):
     )
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(editable=False, help_text="Sanitized HTML rendered from body.")
+    state = models.CharField(
+        max_length=20, choices=VersionState.choices, default=VersionState.DRAFT, db_index=True
+    )
+    from_file = models.BooleanField(
+        default=False,
+        help_text="Loaded from a content file whose front matter carries the medical review.",
+    )
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The version this draft started from.",
+    )
     reviewers = models.ManyToManyField(Reviewer, through="VersionReviewer", related_name="versions")
-    last_reviewed = models.DateField()
-    next_review_due = models.DateField()
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text="Set by the medical review, never by an edit."
+    )
+    next_review_due = models.DateField(null=True, blank=True)
     content_sha256 = models.CharField(
-        max_length=64, help_text="sha256 of the canonical source (front matter and body)."
+        max_length=64,
+        blank=True,
+        help_text="sha256 of the canonical source (front matter and body), once reviewed.",
     )
     source = models.CharField(
         max_length=255, help_text="The content file it was loaded from, or who made it."
     )
-    change_note = models.CharField(max_length=500, blank=True)
+    change_note = models.CharField(
+        max_length=500, blank=True, help_text="What changed and why, for the reviewer."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -129,23 +221,68 @@ class ArticleVersion(models.Model):
                 condition=Q(next_review_due__gte=models.F("last_reviewed")),
                 name="review_due_after_review",
             ),
+            models.CheckConstraint(
+                condition=~Q(state__in=[VersionState.APPROVED, VersionState.PUBLISHED])
+                | (
+                    Q(last_reviewed__isnull=False, next_review_due__isnull=False)
+                    & ~Q(content_sha256="")
+                ),
+                name="reviewed_when_approved",
+            ),
+        ]
+        permissions = [
+            ("submit_articleversion", "Can submit a draft for medical review"),
+            ("approve_articleversion", "Can approve a version as a medical reviewer"),
+            ("publish_articleversion", "Can publish an approved version"),
         ]
 
     def __str__(self):
         return f"{self.article.slug} v{self.number}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise VersionImmutableError(
-                f"{self} is saved and cannot be changed; create a new version instead."
-            )
-        super().save(*args, **kwargs)
+        if self.pk is None or self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        changed = self._changed_fields()
+        if changed:
+            super().save(update_fields=changed)
 
     def get_absolute_url(self):
         return self.article.get_absolute_url()
 
     def delete(self, *args, **kwargs):
         raise VersionImmutableError(f"{self} cannot be deleted; versions are kept for the record.")
+
+    def _changed_fields(self) -> list[str]:
+        """The fields this save would change, refusing any change the state does not allow."""
+        stored = type(self)._base_manager.get(pk=self.pk)
+        changed = [
+            f.attname
+            for f in self._meta.concrete_fields
+            if getattr(self, f.attname) != getattr(stored, f.attname)
+        ]
+        allowed = {"state"} if "state" in changed else set()
+        if stored.state == VersionState.DRAFT:
+            allowed |= {*TEXT_FIELDS, "body_html"}
+        if self.state != stored.state:
+            move = (stored.state, self.state)
+            if move not in TRANSITIONS:
+                raise VersionImmutableError(
+                    f"{self} cannot go from {stored.get_state_display().lower()} to "
+                    f"{self.get_state_display().lower()}."
+                )
+            allowed |= set(TRANSITIONS[move])
+        refused = sorted(set(changed) - allowed)
+        if refused:
+            raise VersionImmutableError(
+                f"{self} is {stored.get_state_display().lower()} and cannot be changed "
+                f"({', '.join(refused)}); start a new draft instead."
+            )
+        return changed
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == VersionState.DRAFT
 
     @property
     def ordered_reviewers(self) -> list[Reviewer]:
@@ -172,3 +309,65 @@ class VersionReviewer(models.Model):
 
     def __str__(self):
         return f"{self.version}: {self.reviewer}"
+
+
+class Approval(models.Model):
+    """A medical reviewer's sign-off on the exact text of one version."""
+
+    version = models.OneToOneField(
+        ArticleVersion, on_delete=models.PROTECT, related_name="approval"
+    )
+    reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="approvals")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField()
+    text_sha256 = models.CharField(
+        max_length=64, help_text="sha256 of the title, summary, about and body approved."
+    )
+
+    class Meta:
+        ordering = ["-approved_at"]
+
+    def __str__(self):
+        return f"{self.version} approved by {self.reviewer}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise VersionImmutableError("An approval cannot be changed; it is the record.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise VersionImmutableError("An approval cannot be deleted; it is the record.")
+
+
+class VersionEvent(models.Model):
+    """Who did what to a version, and when: the version's history."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Returned to draft"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+        SUPERSEDED = "superseded", "Superseded"
+
+    version = models.ForeignKey(ArticleVersion, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["version", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.version}: {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise VersionImmutableError("History cannot be changed.")
+        super().save(*args, **kwargs)

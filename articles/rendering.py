@@ -147,6 +147,9 @@ def render_markdown(text: str, *, source: str = "") -> Rendered:
     return Rendered(html=html, ctas=ctas)
 
 
-def markdownify_for_preview(text: str) -> str:
-    """markdownx's preview hook (MARKDOWNX_MARKDOWNIFY_FUNCTION): the same render as the page."""
-    return render_markdown(text).html
+def markdownify_for_preview(text: str, *, source: str = "") -> str:
+    """markdownx's preview hook (MARKDOWNX_MARKDOWNIFY_FUNCTION): the same render as the page.
+
+    `source` is the slug of the article being edited, so call-to-action links match too.
+    """
+    return render_markdown(text, source=source).html

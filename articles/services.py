@@ -1,16 +1,48 @@
-"""Writes to articles: every version is created and published through these functions."""
+"""Writes to articles: every version is created, reviewed and published through these functions.
 
+Each workflow step checks who may take it (`articles.permissions`, the rules the admin uses to
+show its buttons), changes the version and records the step in its history, in one transaction.
+"""
+
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from articles.models import Article, ArticleVersion, Reviewer, VersionReviewer
+from articles import permissions
+from articles.models import (
+    Approval,
+    Article,
+    ArticleVersion,
+    Reviewer,
+    VersionEvent,
+    VersionReviewer,
+    VersionState,
+)
 from articles.rendering import render_markdown
-from articles.sources import ArticleSource
+from articles.sources import (
+    MAX_SLUG,
+    SLUG_RE,
+    ArticleSource,
+    ReviewerSource,
+    SourceError,
+    dump_source,
+    normalize_body,
+    parse_source,
+    text_problems,
+    text_sha256,
+)
+
+Action = VersionEvent.Action
+
+
+class WorkflowError(Exception):
+    """A step the version's state or review record does not allow; the message says why."""
 
 
 class LoadRefused(Exception):
@@ -38,6 +70,19 @@ def default_next_review(last_reviewed: datetime.date) -> datetime.date:
     return last_reviewed + datetime.timedelta(days=settings.ARTICLES_REVIEW_INTERVAL_DAYS)
 
 
+def _next_number(article: Article) -> int:
+    # Lock the article so two writers cannot take the same number.
+    Article.objects.select_for_update().filter(pk=article.pk).first()
+    return (article.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _record(version: ArticleVersion, action: str, by, note: str = "") -> None:
+    actor = by if by is not None and by.is_authenticated else None
+    VersionEvent.objects.create(
+        version=version, action=action, by=actor, at=timezone.now(), note=note[:500]
+    )
+
+
 def create_version(
     article: Article,
     *,
@@ -46,14 +91,14 @@ def create_version(
     change_note: str = "",
     by=None,
 ) -> ArticleVersion:
-    """Add version n+1 to `article`, rendering and sanitizing its body once, now."""
+    """Add version n+1 to `article` from a reviewed file, rendering its body once, now.
+
+    The file's front matter carries its medical review, so the version starts approved.
+    """
     with transaction.atomic():
-        # Lock the article so two writers cannot take the same number.
-        Article.objects.select_for_update().filter(pk=article.pk).first()
-        latest = article.versions.aggregate(n=Max("number"))["n"] or 0
         version = ArticleVersion(
             article=article,
-            number=latest + 1,
+            number=_next_number(article),
             title=source.title,
             summary=source.summary,
             about=source.about,
@@ -65,6 +110,8 @@ def create_version(
             source=origin,
             change_note=change_note,
             created_by=by,
+            state=VersionState.APPROVED,
+            from_file=True,
         )
         version.full_clean(exclude=["article"])
         version.save()
@@ -73,18 +120,311 @@ def create_version(
                 name=item.name, credentials=item.credentials
             )
             VersionReviewer.objects.create(version=version, reviewer=reviewer, position=position)
+        _record(version, Action.CREATED, by, change_note)
     return version
 
 
+# --- the editors' workflow ------------------------------------------------------------------
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _locked(version: ArticleVersion) -> ArticleVersion:
+    return ArticleVersion.objects.select_for_update().select_related("article").get(pk=version.pk)
+
+
+def _require_state(version: ArticleVersion, state: str, doing: str) -> None:
+    if version.state != state:
+        raise WorkflowError(
+            f"{version} is {version.get_state_display().lower()}; only a version that is "
+            f"{VersionState(state).label.lower()} can be {doing}."
+        )
+
+
+def _clean_text(
+    *, title: str, summary: str, about: str, body: str, change_note: str | None
+) -> dict[str, str]:
+    """The editor's fields, normalized; ValidationError naming each bad field."""
+    problems = text_problems(title=title, summary=summary, about=about, body=body)
+    if change_note is not None and not change_note.strip():
+        problems.setdefault("change_note", []).append("is required: say what changed and why")
+    if problems:
+        raise ValidationError(problems)
+    fields = {
+        "title": title.strip(),
+        "summary": summary.strip(),
+        "about": about.strip(),
+        "body": normalize_body(body),
+    }
+    if change_note is not None:
+        fields["change_note"] = change_note.strip()
+    return fields
+
+
+def _new_draft(article: Article, *, by, fields: dict, based_on=None, note: str):
+    version = ArticleVersion(
+        article=article,
+        number=_next_number(article),
+        body_html=render_markdown(fields["body"], source=article.slug).html,
+        state=VersionState.DRAFT,
+        based_on=based_on,
+        source=f"admin: {by.get_username()}",
+        created_by=by,
+        **fields,
+    )
+    version.full_clean(exclude=["article"])
+    version.save()
+    _record(version, Action.CREATED, by, note)
+    return version
+
+
+def create_article(
+    *, slug: str, title: str, summary: str, about: str = "", body: str, change_note: str, by
+) -> ArticleVersion:
+    """A new article whose first version is a draft with the given text."""
+    _require(permissions.can_create_articles(by), "You may not create articles.")
+    problems = {}
+    if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG:
+        problems["slug"] = [
+            f"must be lowercase letters, digits and single hyphens, at most {MAX_SLUG} long"
+        ]
+    elif Article.objects.filter(slug=slug).exists():
+        problems["slug"] = [f"'{slug}' is already used by another article"]
+    try:
+        fields = _clean_text(
+            title=title, summary=summary, about=about, body=body, change_note=change_note
+        )
+    except ValidationError as error:
+        problems.update(error.message_dict)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        article = Article.objects.create(slug=slug)
+        return _new_draft(article, by=by, fields=fields, note="New article")
+
+
+def create_draft(article: Article, *, by, from_version: ArticleVersion | None = None):
+    """A new draft copying `from_version`'s text (default: the published version)."""
+    _require(permissions.can_start_drafts(by), "You may not start drafts.")
+    base = from_version or article.published_version or article.versions.latest_first().first()
+    if base is None:
+        raise WorkflowError(f"{article} has no version to start a draft from.")
+    if base.article_id != article.pk:
+        raise WorkflowError(f"{base} belongs to another article.")
+    fields = {name: getattr(base, name) for name in ("title", "summary", "about", "body")}
+    note = f"Reverted to v{base.number}" if from_version else f"Started from v{base.number}"
+    with transaction.atomic():
+        return _new_draft(article, by=by, fields=fields, based_on=base, note=note)
+
+
+def revert_to(version: ArticleVersion, *, by) -> ArticleVersion:
+    """A new draft with an old version's text; like any draft, it needs a fresh review."""
+    return create_draft(version.article, by=by, from_version=version)
+
+
+def update_draft(
+    version: ArticleVersion,
+    *,
+    by,
+    title: str,
+    summary: str,
+    about: str = "",
+    body: str,
+    change_note: str,
+) -> ArticleVersion:
+    """Change a draft's text; anything but a draft refuses (start a new draft instead)."""
+    _require(permissions.can_edit(by), "You may not edit drafts.")
+    fields = _clean_text(
+        title=title, summary=summary, about=about, body=body, change_note=change_note
+    )
+    with transaction.atomic():
+        locked = _locked(version)
+        _require_state(locked, VersionState.DRAFT, "edited")
+        if all(getattr(locked, name) == value for name, value in fields.items()):
+            return locked
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.body_html = render_markdown(locked.body, source=locked.article.slug).html
+        locked.full_clean(exclude=["article"])
+        locked.save()
+        _record(locked, Action.EDITED, by)
+    return locked
+
+
+def submit_for_review(version: ArticleVersion, *, by) -> ArticleVersion:
+    """Freeze a draft's text and hand it to the medical reviewers."""
+    _require(permissions.can_submit(by), "You may not submit drafts for review.")
+    with transaction.atomic():
+        locked = _locked(version)
+        _require_state(locked, VersionState.DRAFT, "submitted for review")
+        if not locked.change_note.strip():
+            raise WorkflowError(f"{locked} needs a change note before it is submitted.")
+        locked.state = VersionState.IN_REVIEW
+        locked.save()
+        _record(locked, Action.SUBMITTED, by)
+    return locked
+
+
+def return_to_draft(version: ArticleVersion, *, by, note: str = "") -> ArticleVersion:
+    """Send a version in review back to its editors (withdrawn, or changes requested)."""
+    _require(
+        permissions.can_submit(by) or permissions.can_approve(by),
+        "You may not return versions to draft.",
+    )
+    with transaction.atomic():
+        locked = _locked(version)
+        _require_state(locked, VersionState.IN_REVIEW, "returned to draft")
+        locked.state = VersionState.DRAFT
+        locked.save()
+        _record(locked, Action.RETURNED, by, note)
+    return locked
+
+
+def version_text_sha256(version: ArticleVersion) -> str:
+    return text_sha256(
+        title=version.title,
+        slug=version.article.slug,
+        summary=version.summary,
+        about=version.about,
+        body=version.body,
+    )
+
+
+def version_source(version: ArticleVersion) -> ArticleSource | None:
+    """The source file that hashes to the version's `content_sha256`, or None if none does.
+
+    A file may leave out `next_review_due` (then the default interval applies), so both
+    spellings are tried.
+    """
+    if not version.content_sha256 or version.last_reviewed is None:
+        return None
+    source = _reviewed_source(version)
+    for candidate in (source, dataclasses.replace(source, next_review_due=None)):
+        if candidate.content_sha256 == version.content_sha256:
+            return candidate
+    return None
+
+
+def approve_version(version: ArticleVersion, *, by) -> Approval:
+    """Record a medical reviewer's sign-off on the exact text of a version in review.
+
+    The approval dates the review: the page's "Last reviewed" comes from here.
+    """
+    _require(
+        permissions.can_approve(by),
+        "Only a medical reviewer whose account is linked to a reviewer with credentials "
+        "can approve.",
+    )
+    with transaction.atomic():
+        locked = _locked(version)
+        _require_state(locked, VersionState.IN_REVIEW, "approved")
+        _require(
+            not permissions.self_approval_refused(by, locked),
+            f"You wrote or edited {locked}; another medical reviewer must approve it.",
+        )
+        reviewer = permissions.reviewer_for(by)
+        now = timezone.now()
+        today = timezone.localdate(now)
+        VersionReviewer.objects.create(version=locked, reviewer=reviewer, position=0)
+        locked.state = VersionState.APPROVED
+        locked.last_reviewed = today
+        locked.next_review_due = default_next_review(today)
+        locked.content_sha256 = _reviewed_source(locked).content_sha256
+        locked.full_clean(exclude=["article"])
+        locked.save()
+        approval = Approval.objects.create(
+            version=locked,
+            reviewer=reviewer,
+            approved_by=by,
+            approved_at=now,
+            text_sha256=version_text_sha256(locked),
+        )
+        _record(locked, Action.APPROVED, by, str(reviewer))
+    return approval
+
+
+def _reviewed_source(version: ArticleVersion) -> ArticleSource:
+    return ArticleSource(
+        path=f"{version.article.slug}.md",
+        title=version.title,
+        slug=version.article.slug,
+        summary=version.summary,
+        reviewed_by=tuple(
+            ReviewerSource(name=link.reviewer.name, credentials=link.reviewer.credentials)
+            for link in version.reviewer_links.select_related("reviewer")
+        ),
+        last_reviewed=version.last_reviewed,
+        next_review_due=version.next_review_due,
+        about=version.about,
+        body=version.body,
+    )
+
+
+def check_review(version: ArticleVersion) -> None:
+    """Raise WorkflowError unless the version's review covers exactly its current text."""
+    if version_source(version) is None:
+        raise WorkflowError(
+            f"{version}: its text or review record no longer matches the hash recorded at "
+            "review; it cannot be published. Start a new draft."
+        )
+    if version.from_file:
+        return
+    approval = Approval.objects.filter(version=version).first()
+    if approval is None:
+        raise WorkflowError(f"{version} has no medical approval.")
+    if approval.text_sha256 != version_text_sha256(version):
+        raise WorkflowError(
+            f"{version}: the text changed after it was approved; it needs a fresh review."
+        )
+
+
 def publish_version(version: ArticleVersion, *, by=None) -> Article:
-    """Make `version` the one patients see; moves the article's pointer in one transaction."""
+    """Make an approved version the one patients see, in one transaction.
+
+    `by=None` is the loader, whose files carry their review; people need the permission.
+    Every older version still open or published becomes superseded.
+    """
+    if by is not None:
+        _require(permissions.can_publish(by), "Only medical reviewers can publish.")
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=version.article_id)
-        article.published_version = version
+        locked = _locked(version)
+        _require_state(locked, VersionState.APPROVED, "published")
+        check_review(locked)
+        older = article.versions.filter(number__lt=locked.number).exclude(
+            state=VersionState.SUPERSEDED
+        )
+        for old in older:
+            old.state = VersionState.SUPERSEDED
+            old.save()
+            _record(old, Action.SUPERSEDED, by, f"v{locked.number} was published")
+        locked.state = VersionState.PUBLISHED
+        locked.save()
+        article.published_version = locked
         article.published_at = timezone.now()
         article.published_by = by
         article.save(update_fields=["published_version", "published_at", "published_by"])
+        _record(locked, Action.PUBLISHED, by)
     return article
+
+
+def export_text(version: ArticleVersion) -> str:
+    """The content file for a reviewed version; loading it gives back the same content hash,
+    so export → load creates no version."""
+    source = version_source(version)
+    if source is None:
+        raise WorkflowError(f"{version}: its review record does not match its hash.")
+    text = dump_source(source)
+    try:
+        reread = parse_source(text, name=source.path)
+    except SourceError as error:
+        raise WorkflowError("; ".join(error.problems)) from None
+    if reread.content_sha256 != version.content_sha256:
+        raise WorkflowError(f"{version}: the exported file would not load back unchanged.")
+    return text
 
 
 def _plan(source: ArticleSource, *, force: bool) -> tuple[str, ArticleVersion | None]:

@@ -104,6 +104,40 @@ def content_sha256(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def text_sha256(*, title: str, slug: str, summary: str, about: str, body: str) -> str:
+    """Hash of the words an editor writes and a reviewer approves (no review metadata)."""
+    canonical = json.dumps(
+        {
+            "title": title,
+            "slug": slug,
+            "summary": summary,
+            "about": about,
+            "body": normalize_body(body),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def dump_source(source: ArticleSource) -> str:
+    """The markdown file for `source`: front matter, a blank line, the body.
+
+    `parse_source` reads it back to the same `content_sha256`.
+    """
+    meta: dict = {"title": source.title, "slug": source.slug, "summary": source.summary}
+    if source.about:
+        meta["about"] = source.about
+    meta["reviewed_by"] = [
+        {"name": r.name, "credentials": r.credentials} for r in source.reviewed_by
+    ]
+    meta["last_reviewed"] = source.last_reviewed
+    if source.next_review_due:
+        meta["next_review_due"] = source.next_review_due
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100)
+    return f"---\n{front}---\n\n{normalize_body(source.body)}"
+
+
 def collect_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
     """Expand folders to their `*.md` files (sorted); report paths that do not exist."""
     found: list[Path] = []
@@ -191,6 +225,22 @@ def parse_source(text: str, *, name: str) -> ArticleSource:
         about=about,
         body=body,
     )
+
+
+def text_problems(*, title: str, summary: str, about: str, body: str) -> dict[str, list[str]]:
+    """Problems in the fields an editor writes, by field name: the same rules as for files."""
+    problems: dict[str, list[str]] = {}
+
+    def problem(field_name: str, message: str) -> None:
+        problems.setdefault(field_name, []).append(message)
+
+    meta = {"title": title, "summary": summary, "about": about}
+    _text(meta, "title", MAX_TITLE, problem, required=True)
+    _text(meta, "summary", MAX_SUMMARY, problem, required=True)
+    _text(meta, "about", MAX_TITLE, problem, required=False)
+    for message in body_problems(normalize_body(body)):
+        problem("body", message)
+    return problems
 
 
 def _text(meta: dict, key: str, limit: int, problem, *, required: bool) -> str:

@@ -287,6 +287,11 @@ STAFF_CONTENT_SECURITY_POLICY = {
 ARTICLES_CONTENT_DIR = Path(env("ARTICLES_CONTENT_DIR", str(BASE_DIR / "content")))
 ARTICLES_REVIEW_INTERVAL_DAYS = int(env("ARTICLES_REVIEW_INTERVAL_DAYS", "365"))
 ARTICLES_MAX_SOURCE_BYTES = 1024 * 1024
+# --- editors' workflow (issue 4) ---
+# On, a medical reviewer may approve a version they wrote or edited themselves (a practice
+# with one clinician); off, another reviewer must.
+ARTICLES_ALLOW_SELF_APPROVAL = env_bool("ARTICLES_ALLOW_SELF_APPROVAL", False)
+# --- end editors' workflow ---
 
 # CLINIC
 CLINIC_NAME = "Hart Rehab"
@@ -309,6 +314,16 @@ INTAKE_RATE_LIMIT_KEY_PREFIX = env("INTAKE_RATE_LIMIT_KEY_PREFIX", "hartrehab:in
 
 # MARKDOWNX
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.markdownify_for_preview"
+# --- editors' workflow (issue 4) ---
+# markdownx's own views have no login check, so markdownx.urls is never routed: the widget
+# calls these staff-only wrappers (articles/staff_urls.py) instead.
+MARKDOWNX_URLS_PATH = "/staff/markdownx/markdownify/"
+MARKDOWNX_UPLOAD_URLS_PATH = "/staff/markdownx/upload/"
+# Upload is off (article pages show no images). Should it ever be routed: raster types only,
+# never SVG (stored XSS, CVE-2024-2319), and small.
+MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/png", "image/jpeg", "image/webp"]
+MARKDOWNX_UPLOAD_MAX_SIZE = 2 * 1024 * 1024
+# --- end editors' workflow ---
 
 # LOGGING (issue 6)
 # Everything to stdout, each line tagged with the request id (hartrehab.requestlog). Exception

@@ -21,6 +21,8 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path(settings.ADMIN_PATH, admin.site.urls),
+    # Editors' workflow (issue 4): staff preview and the wrapped markdownx endpoints.
+    path("staff/", include("articles.staff_urls")),
 ]
 
 # INTAKE: the 400 page shows the clinic's phone and what to do next.

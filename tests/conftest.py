@@ -11,9 +11,12 @@ SEED_ARTICLE = Path(settings.BASE_DIR) / "content" / "opioid-induced-hyperalgesi
 def collected_static():
     """Templates use hashed static names (whitenoise's manifest), as in production."""
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    base = Path(settings.BASE_DIR)
+    sources = [base / "static", *base.glob("*/static")]
     if not manifest.exists() or any(
         p.stat().st_mtime > manifest.stat().st_mtime
-        for p in Path(settings.BASE_DIR, "static").rglob("*")
+        for folder in sources
+        for p in folder.rglob("*")
         if p.is_file()
     ):
         call_command("collectstatic", interactive=False, verbosity=0)

@@ -1,18 +1,23 @@
 """Small factories for test data (no JSON fixtures)."""
 
 import datetime
+import functools
 import textwrap
 import time
 import uuid
+from io import StringIO
 from pathlib import Path
 
 import yaml
+from django.core.management import call_command
 
 from articles.models import Article
 from articles.services import create_version, publish_version
 from articles.sources import parse_source
 from intake.formtoken import issue_token  # INTAKE
 from intake.models import ContactSubmission  # INTAKE
+
+PASSWORD = "correct-horse-battery-staple"
 
 
 def front_matter(**overrides) -> dict:
@@ -89,3 +94,71 @@ def make_user(username: str, *, groups: tuple[str, ...] = (), **kw):
     user = User.objects.create_user(username=username, password=None, **kw)  # tests force_login
     user.groups.set(Group.objects.filter(name__in=groups))
     return user
+
+
+# --- editors' workflow -------------------------------------------------------------------
+
+
+@functools.cache
+def _password_hash() -> str:
+    # Hashing is slow on purpose; one hash shared by every test user keeps the suite fast.
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
+def make_staff(username: str, *groups: str, **kw):
+    """An active staff user in `groups` (made with setup_roles' exact permissions)."""
+    from django.contrib.auth.models import Group, User
+
+    if groups and not Group.objects.filter(name__in=groups).count() == len(groups):
+        call_command("setup_roles", stdout=StringIO())
+    kw.setdefault("is_staff", True)
+    user = User.objects.create_user(username=username, **kw)
+    user.password = _password_hash()
+    user.save(update_fields=["password"])
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user
+
+
+def make_editor(username: str = "edna"):
+    return make_staff(username, "Editors")
+
+
+def make_medical_reviewer(
+    username: str = "rhea", *, name: str = "Rhea Medic", credentials: str = "MD"
+):
+    from articles.models import Reviewer
+
+    user = make_staff(username, "Medical reviewers")
+    # A clinician named in a loaded file already exists as a Reviewer; link the account to it.
+    reviewer, _ = Reviewer.objects.get_or_create(name=name, credentials=credentials)
+    reviewer.user = user
+    reviewer.save(update_fields=["user"])
+    return user
+
+
+def make_draft(article: Article, *, by, body: str | None = None, **text):
+    """A draft of `article` from its published text, with `body`/`text` changed if given."""
+    from articles.services import create_draft, update_draft
+
+    draft = create_draft(article, by=by)
+    fields = {
+        "title": draft.title,
+        "summary": draft.summary,
+        "about": draft.about,
+        "body": body if body is not None else draft.body,
+        "change_note": "Clearer wording",
+        **text,
+    }
+    return update_draft(draft, by=by, **fields)
+
+
+def make_approved(article: Article, *, editor, reviewer, body: str = "Approved text.\n"):
+    from articles.services import approve_version, submit_for_review
+
+    draft = make_draft(article, by=editor, body=body)
+    submit_for_review(draft, by=editor)
+    approve_version(draft, by=reviewer)
+    draft.refresh_from_db()
+    return draft

@@ -50,3 +50,35 @@ def test_dry_run_writes_nothing(db):
     setup_roles(dry_run=True)
 
     assert not Group.objects.exists()
+
+
+def test_editors_write_and_submit_but_never_approve_or_publish(db):
+    setup_roles()
+
+    editors = permission_codes("Editors")
+    assert {
+        "articles.add_articleversion",
+        "articles.change_articleversion",
+        "articles.submit_articleversion",
+        "articles.add_article",
+    } <= editors
+    assert not editors & {
+        "articles.approve_articleversion",
+        "articles.publish_articleversion",
+        "articles.delete_articleversion",
+        "articles.delete_article",
+    }
+
+
+def test_medical_reviewers_approve_and_publish_but_never_edit(db):
+    setup_roles()
+
+    reviewers = permission_codes("Medical reviewers")
+    assert {"articles.approve_articleversion", "articles.publish_articleversion"} <= reviewers
+    assert not reviewers & {
+        "articles.add_articleversion",
+        "articles.change_articleversion",
+        "articles.submit_articleversion",
+        "articles.change_reviewer",
+    }
+    assert not any(code.startswith("articles.") for code in permission_codes("Intake staff"))

@@ -286,3 +286,30 @@ def test_missing_path_is_reported(db, tmp_path):
 
 def test_empty_folder_is_an_error(db, tmp_path):
     assert "No .md files found" in load_errors(tmp_path)
+
+
+def test_newest_version_from_the_admin_is_refused_without_force(db, tmp_path):
+    from tests.factories import make_draft, make_editor
+
+    path = write_source(tmp_path, body="File text.\n")
+    load(path)
+    make_draft(Article.objects.get(), by=make_editor(), body="Editor's draft.\n")
+    write_source(tmp_path, body="Newer file text.\n")
+
+    message = load_errors(path)
+
+    assert "made by 'admin: edna'" in message and "--force" in message
+    assert ArticleVersion.objects.count() == 2
+    assert "updated v3" in load(path, force=True)
+    states = dict(ArticleVersion.objects.values_list("number", "state"))
+    assert states == {1: "superseded", 2: "superseded", 3: "published"}
+
+
+def test_loaded_versions_carry_their_review_and_publish_directly(db, tmp_path):
+    load(write_source(tmp_path))
+
+    version = ArticleVersion.objects.get()
+    assert version.state == "published" and version.from_file
+    from articles.models import Approval
+
+    assert not Approval.objects.filter(version=version).exists()

@@ -1,4 +1,5 @@
 import logging
+import re
 import time
 import uuid
 
@@ -317,7 +318,8 @@ def test_honeypot_quarantines_the_request_without_notifying(
 @pytest.mark.parametrize(
     ("token", "reason"),
     [
-        (lambda: issue_token(), "sent 0s after the form was shown"),
+        # A loaded machine may take a second or two between issuing and posting.
+        (lambda: issue_token(), r"sent [0-2]s after the form was shown"),
         (lambda: issue_token(now=time.time() - 2 * 86400), "sent 2880 minutes after"),
         (lambda: "", "form token missing or invalid"),
         (lambda: issue_token()[:-3] + "abc", "form token missing or invalid"),
@@ -334,7 +336,7 @@ def test_time_trap_quarantines_the_request(
     assert response.status_code == 303
     submission = ContactSubmission.objects.get()
     assert submission.status == Status.SPAM
-    assert submission.spam_reason.startswith(reason)
+    assert re.match(reason, submission.spam_reason)
     assert mail.outbox == []
 
 

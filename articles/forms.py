@@ -1,0 +1,106 @@
+"""Admin forms for the editors' workflow; they validate, the services write."""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.urls import reverse
+from markdownx.widgets import AdminMarkdownxWidget
+
+from articles.models import Article, ArticleVersion
+from articles.sources import MAX_SUMMARY, MAX_TITLE, SLUG_RE, text_problems
+
+EDITOR_FIELDS = ["title", "summary", "about", "body", "change_note"]
+
+
+class ArticleMarkdownWidget(AdminMarkdownxWidget):
+    """markdownx's editor whose live preview is the page's own render of this article.
+
+    The preview goes to the staff-only wrapper with the article's slug, which call-to-action
+    links carry; upload goes to the wrapper that refuses it.
+    """
+
+    def __init__(self, *, source: str = "", attrs=None):
+        super().__init__(attrs)
+        self.source = source
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        url = reverse("articles_staff:markdownify")
+        if self.source:
+            url += "?" + urlencode({"source": self.source})
+        context["widget"]["attrs"]["data-markdownx-urls-path"] = url
+        context["widget"]["attrs"]["data-markdownx-upload-urls-path"] = reverse(
+            "articles_staff:upload"
+        )
+        return context
+
+
+def add_text_errors(form: forms.Form, cleaned: dict) -> None:
+    """The loader's rules for these fields, so what an editor saves can be exported."""
+    problems = text_problems(
+        title=cleaned.get("title") or "",
+        summary=cleaned.get("summary") or "",
+        about=cleaned.get("about") or "",
+        body=cleaned.get("body") or "",
+    )
+    for field, messages in problems.items():
+        if field in form.fields and field not in form.errors:
+            for message in messages:
+                form.add_error(field, message)
+
+
+class DraftForm(forms.ModelForm):
+    """A draft's text; the change note is required so the reviewer knows what changed."""
+
+    class Meta:
+        model = ArticleVersion
+        fields = EDITOR_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "body" in self.fields:
+            self.fields["body"].strip = False
+            self.fields["body"].widget = ArticleMarkdownWidget(source=self.instance.article.slug)
+        if "change_note" in self.fields:
+            self.fields["change_note"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        add_text_errors(self, cleaned)
+        return cleaned
+
+
+class NewArticleForm(forms.ModelForm):
+    """A new article: its slug (its address, fixed for good) and the first draft's text."""
+
+    title = forms.CharField(max_length=MAX_TITLE)
+    summary = forms.CharField(
+        max_length=MAX_SUMMARY, help_text="One or two sentences, shown in lists and searches."
+    )
+    about = forms.CharField(
+        max_length=MAX_TITLE, required=False, help_text="The medical condition it is about."
+    )
+    body = forms.CharField(
+        widget=forms.Textarea,
+        strip=False,
+        help_text="Markdown. The live preview appears once the draft is saved.",
+    )
+    change_note = forms.CharField(max_length=500, initial="New article")
+
+    class Meta:
+        model = Article
+        fields = ["slug"]
+        help_texts = {"slug": "The page's address, /articles/<slug>/; it cannot change later."}
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if not SLUG_RE.match(slug):
+            raise forms.ValidationError(
+                "Use lowercase letters, digits and single hyphens, like 'my-article'."
+            )
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        add_text_errors(self, cleaned)
+        return cleaned

@@ -1,0 +1,64 @@
+"""Staff-only article endpoints: the preview of any version, and markdownx's two endpoints.
+
+markdownx's own views have no login check and cannot know which article is being edited, so
+markdownx.urls is never routed; its widget calls these wrappers instead.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from articles import permissions
+from articles.models import ArticleVersion
+from articles.rendering import markdownify_for_preview
+from articles.sources import SLUG_RE
+
+FORBIDDEN = "Only signed-in staff who may edit articles can use the editor."
+
+
+@never_cache
+@require_safe
+@login_required
+def version_preview(request, pk: int):
+    """Any version in the public page's template, under a "not published" banner.
+
+    Versions the user may not see are a 404, whatever the id, so guessing reveals nothing.
+    """
+    version = get_object_or_404(
+        ArticleVersion.objects.visible_to(request.user).with_review(), pk=pk
+    )
+    response = render(
+        request,
+        "articles/article_preview.html",
+        {"article": version.article, "version": version},
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+@require_POST
+def markdownify(request):
+    """markdownx's live preview: exactly the public render of the article `?source=<slug>`."""
+    if not permissions.can_edit(request.user):
+        return HttpResponse(FORBIDDEN, status=403, content_type="text/plain; charset=utf-8")
+    content = request.POST.get("content")
+    if content is None:
+        return HttpResponseBadRequest("content: missing", content_type="text/plain")
+    source = request.GET.get("source", "")
+    if source and not SLUG_RE.match(source):
+        return HttpResponseBadRequest("source: not an article slug", content_type="text/plain")
+    return HttpResponse(markdownify_for_preview(content, source=source))
+
+
+@never_cache
+@require_POST
+def upload(request):
+    """markdownx's image upload, switched off: article pages show no images."""
+    if not permissions.can_edit(request.user):
+        return HttpResponse(FORBIDDEN, status=403, content_type="text/plain; charset=utf-8")
+    return JsonResponse(
+        {"image": ["Image upload is off: article pages show no images."]}, status=403
+    )
