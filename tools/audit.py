@@ -7,7 +7,6 @@ Run with the project's venv Python from the project folder; needs node_modules/ 
 
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -15,8 +14,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
-from tools.local_server import ROOT, local_site
+from tools.local_server import ROOT, is_routed, local_site, setup_django
 
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -80,16 +80,6 @@ class Result:
             and not self.html_errors
             and all(score == 100 for score in self.scores.values())
         )
-
-
-def is_routed(path: str) -> bool:
-    from django.urls import Resolver404, resolve
-
-    try:
-        resolve(path)
-    except Resolver404:
-        return False
-    return True
 
 
 def fetch(url: str) -> tuple[int, bytes]:
@@ -159,16 +149,20 @@ def vnu_errors(files: dict[str, Path]) -> dict[str, list[str]]:
         timeout=300,
     )
     messages = json.loads(completed.stdout or "{}").get("messages", [])
-    by_file = {Path(path).as_uri(): name for name, path in files.items()}
-    found: dict[str, list[str]] = {name: [] for name in files}
-    for message in messages:
-        if message.get("type") in {"error", "non-document-error"}:
-            name = by_file.get(message.get("url", ""), "?")
-            found.setdefault(name, []).append(
-                f"line {message.get('lastLine', '?')}: {message.get('message', '')}"
-            )
     if completed.returncode not in (0, 1) and not messages:
         raise RuntimeError(f"vnu.jar failed: {completed.stderr.strip()}")
+    by_path = {path.resolve(): name for name, path in files.items()}
+    found: dict[str, list[str]] = {name: [] for name in files}
+    for message in messages:
+        if message.get("type") not in {"error", "non-document-error"}:
+            continue
+        # vnu names files as file:/abs/path (one slash), not file:///abs/path.
+        path = Path(unquote(urlsplit(message.get("url", "")).path)).resolve()
+        if path not in by_path:
+            raise RuntimeError(f"vnu.jar reported on a file it was not given: {message}")
+        found[by_path[path]].append(
+            f"line {message.get('lastLine', '?')}: {message.get('message', '')}"
+        )
     return found
 
 
@@ -235,12 +229,7 @@ def main() -> int:
             say(f"audit: {needed} is missing (see README: make audit)", stream=sys.stderr)
             return 2
     with local_site() as base_url:
-        # Only to ask the URL resolver which pages exist; no database is touched.
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hartrehab.settings")
-        os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-        import django
-
-        django.setup()
+        setup_django()
         results = audit(base_url)
     say("\n" + table(results))
     for r in results:

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,7 +55,7 @@ def _wait_until_up(base_url: str, server: subprocess.Popen) -> None:
         try:
             with urllib.request.urlopen(base_url + "/healthz", timeout=2):
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers boot
             time.sleep(0.25)
     raise RuntimeError(f"the site did not answer on {base_url} within {START_SECONDS}s")
 
@@ -86,3 +85,22 @@ def local_site() -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+def setup_django() -> None:
+    """Load the settings in this process, only to ask the URL resolver which pages exist."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hartrehab.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    django.setup()
+
+
+def is_routed(path: str) -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
