@@ -24,9 +24,24 @@ def article_detail(request, slug):
     article = get_object_or_404(published_articles(), slug=slug)
     version = article.published_version
     page = article_page(version)
-    url = settings.SITE_URL + article.get_absolute_url()
-    structured = medical_web_page(
-        url=url,
+    response = render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "version": version,
+            "article_html": page.safe_html,
+            "json_ld": _json_ld(article, version, page),
+        },
+    )
+    set_last_modified(response, article.published_at)
+    return response
+
+
+def _json_ld(article, version, page):
+    """The page's schema.org MedicalWebPage, from values fixed by the version and article."""
+    data = medical_web_page(
+        url=settings.SITE_URL + article.get_absolute_url(),
         title=version.title,
         summary=version.summary,
         about=version.about,
@@ -37,15 +52,4 @@ def article_detail(request, slug):
         publisher_name=settings.CLINIC_NAME,
         publisher_url=settings.SITE_URL + "/",
     )
-    response = render(
-        request,
-        "articles/article_detail.html",
-        {
-            "article": article,
-            "version": version,
-            "article_html": page.safe_html,
-            "json_ld": json_ld_script(structured),
-        },
-    )
-    set_last_modified(response, article.published_at)
-    return response
+    return json_ld_script(data)

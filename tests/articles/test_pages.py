@@ -126,3 +126,19 @@ def test_short_article_has_no_contents_list(client, db):
     soup = parse(client.get(article.get_absolute_url()).content)
 
     assert soup.find("nav", class_="toc") is None
+
+
+def test_detail_template_given_only_a_version_still_shows_the_article(rf, seed_article):
+    from django.template.loader import render_to_string
+
+    version = seed_article.published_version
+    html = render_to_string(
+        "articles/article_detail.html",
+        {"article": seed_article, "version": version},
+        request=rf.get("/"),
+    )
+
+    soup = parse(html)
+    assert text_of(soup.find("h1")) == version.title
+    assert "makes the body more sensitive to pain" in text_of(soup.find(class_="article-body"))
+    assert text_of(soup.find(class_="reviewers")).startswith("Randy Gelow, MD, FASAM")
