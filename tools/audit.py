@@ -140,7 +140,7 @@ def score_page(result: Result, report: dict) -> None:
     url = report["finalDisplayedUrl"]
     for category in CATEGORIES:
         refs = report["categories"][category]["auditRefs"]
-        weighted, total = 0.0, 0.0
+        weighted, total, failed = 0.0, 0.0, []
         for ref in refs:
             audit = audits[ref["id"]]
             if ref["weight"] == 0 or audit["score"] is None:
@@ -150,8 +150,10 @@ def score_page(result: Result, report: dict) -> None:
             weighted += audit["score"] * ref["weight"]
             total += ref["weight"]
             if audit["score"] < 1:
-                result.failed_audits.append(f"{category}: {ref['id']}: {audit['title']}")
+                failed.append(f"{category}: {ref['id']}: {audit['title']}")
         result.scores[category] = round(100 * weighted / total) if total else None
+        if result.scores[category] != 100:
+            result.failed_audits.extend(failed)  # what brought the score below 100
 
 
 def vnu_errors(files: dict[str, Path]) -> dict[str, list[str]]:

@@ -134,3 +134,13 @@ def test_median_of_reruns_decides_a_page_whose_first_run_is_below_100(monkeypatc
 
     assert calls == [4.0, 2.0, 2.0, 2.0, 2.0]
     assert result.scores["performance"] == 100
+
+
+def test_an_audit_just_short_of_1_in_a_category_that_rounds_to_100_is_not_listed():
+    result = Result(Page("home", "/"))
+    slightly = {f"a{n}": ("performance", 1, {}) for n in range(300)}
+    slightly["total-blocking-time"] = ("performance", 0.9, {})
+
+    score_page(result, report(**slightly))
+
+    assert result.scores["performance"] == 100 and result.failed_audits == []
