@@ -9,7 +9,7 @@ RUN_ENV = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret_key)}" \
 	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}" \
 	DJANGO_SECURE_COOKIES="$${DJANGO_SECURE_COOKIES:-0}"
 
-.PHONY: install run dev test lint format check-migrations bench clean
+.PHONY: install run dev test lint format check-migrations bench clean audit screenshots
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,3 +59,21 @@ bench: install
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+# --- Audits and screenshots (issue 5) ----------------------------------------------------
+# Lighthouse and the Nu HTML Checker come from npm, pinned exactly in package-lock.json.
+# --ignore-scripts: vnu-jar's install script would download a Java, which we have (apt).
+NODE_INSTALLED := node_modules/.installed
+
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# Lighthouse (mobile) and vnu on every public page of a local gunicorn site it starts and
+# stops itself; prints a table and fails below 100 or on any HTML error. Needs Chromium, Java.
+audit: install $(NODE_INSTALLED)
+	$(BIN)/python -m tools.audit
+
+# Article, form with errors and thanks page at 375 and 1280 px into docs/screenshots/.
+screenshots: install
+	$(BIN)/python -m tools.screenshots

@@ -111,8 +111,16 @@ class SiteMarkdownExtension(Extension):
         )
 
 
+# Ids the page templates use around the body (skip link target, table of contents, crisis
+# card): a heading slug that would repeat one gets a prefix, so ids stay unique on the page.
+PAGE_ID_PREFIXES = ("main-content", "toc-", "crisis-")
+
+
 def _heading_slug(value: str, separator: str) -> str:
-    return slugify(value).replace("-", separator)[:80] or "section"
+    slug = slugify(value).replace("-", separator)[:80] or "section"
+    if slug.startswith(PAGE_ID_PREFIXES):
+        slug = f"section{separator}{slug}"
+    return slug
 
 
 def _new_markdown(token: str, ctas: list[CallToAction]) -> markdown.Markdown:

@@ -1,13 +1,12 @@
-from django.contrib.sitemaps import Sitemap
-
 from articles.models import Article
+from hartrehab.sitemaps import SiteUrlSitemap
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(SiteUrlSitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Article.objects.published().select_related("published_version")
+        return Article.objects.published().only("slug", "published_at").order_by("slug")
 
     def lastmod(self, article):
         return article.published_at

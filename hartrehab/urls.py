@@ -6,6 +6,7 @@ from django.urls import include, path
 from articles.sitemaps import ArticleSitemap
 from articles.views import article_list
 from hartrehab import views
+from hartrehab.sitemaps import PagesSitemap
 
 urlpatterns = [
     path("", article_list, name="home"),
@@ -17,7 +18,7 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": {"articles": ArticleSitemap}},
+        {"sitemaps": {"pages": PagesSitemap, "articles": ArticleSitemap}},
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path(settings.ADMIN_PATH, admin.site.urls),

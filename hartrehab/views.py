@@ -7,8 +7,11 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hartrehab.responses import public_page
+
 
 @require_GET
+@public_page
 def privacy(request):
     # INTAKE: the page states the retention period the purge command enforces.
     context = {"intake_retention_days": settings.INTAKE_RETENTION_DAYS}
@@ -17,10 +20,11 @@ def privacy(request):
 
 @require_GET
 def robots_txt(request):
+    # Staff paths only: every public page, /contact/thanks/ included, may be crawled (a
+    # disallowed public page fails Lighthouse's SEO audit, and it holds nothing private).
     lines = [
         "User-agent: *",
         f"Disallow: /{settings.ADMIN_PATH}",
-        "Disallow: /contact/thanks/",
         "Disallow: /staff/",
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",
     ]

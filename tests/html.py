@@ -42,3 +42,16 @@ def unsafe_parts(html: str, allowed_tags: set[str]) -> list[str]:
                 if url_scheme(value) not in SAFE_SCHEMES:
                     found.append(f"{name}={value!r} on <{tag.name}>")
     return found
+
+
+# Script types a browser treats as data, never runs (issue 5: JSON-LD).
+DATA_SCRIPT_TYPES = {"application/ld+json"}
+
+
+def executable_scripts(soup) -> list:
+    """<script> elements a browser would run: every one but JSON-LD data blocks."""
+    return [
+        tag
+        for tag in soup.find_all("script")
+        if tag.get("type", "").strip().lower() not in DATA_SCRIPT_TYPES
+    ]

@@ -132,3 +132,19 @@ def test_rendering_is_deterministic():
     text = '## A\n\n!!! cta "H"\n    Body.\n\nMore.'
 
     assert render_markdown(text, source="s").html == render_markdown(text, source="s").html
+
+
+@pytest.mark.parametrize(
+    "heading, expected_id",
+    [
+        ("Main content", "section-main-content"),
+        ("Toc heading", "section-toc-heading"),
+        ("Crisis heading footer", "section-crisis-heading-footer"),
+        ("Crisis lines", "section-crisis-lines"),
+        ("What is a crisis?", "what-is-a-crisis"),
+    ],
+)
+def test_heading_ids_never_repeat_an_id_the_page_template_uses(heading, expected_id):
+    soup = parse(render_markdown(f"## {heading}\n\nText.\n").html)
+
+    assert soup.find("h2")["id"] == expected_id
