@@ -80,13 +80,14 @@ def test_html_error_fails_a_page_whatever_its_scores():
 def test_table_has_a_row_per_page_with_scores_errors_and_verdict():
     done = Result(Page("home", "/"))
     score_page(done, report())
-    missing = Result(Page("thanks", "/contact/thanks/"), problem="not built")
+    missing = Result(Page("thanks", "/contact/thanks/"), problem="HTTP 404, expected 200")
 
     lines = table([done, missing]).splitlines()
 
     assert lines[0].split() == ["page", "path", *CATEGORIES, "HTML", "errors", "result"]
     assert lines[1].split() == ["home", "/", "100", "100", "100", "100", "0", "pass"]
-    assert lines[2].split()[-2:] == ["not", "built"]
+    assert lines[2].split()[-4:] == ["HTTP", "404,", "expected", "200"]
+    assert not missing.passed
 
 
 @pytest.mark.skipif(
