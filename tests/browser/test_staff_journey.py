@@ -1,0 +1,39 @@
+"""Intake staff work a patient's request in the admin, in a real browser."""
+
+import pytest
+from django.core.management import call_command
+
+from intake.models import ContactSubmission
+from tests.browser.test_intake_pages import fill_valid
+from tests.staff import STAFF_PASSWORD, admin_url, login_staff_in_browser, make_staff
+
+
+@pytest.mark.browser
+def test_intake_staff_find_a_request_and_mark_it_contacted(browser, site, settings):
+    settings.INTAKE_MIN_SECONDS = 0
+    call_command("setup_roles", verbosity=0)
+    patient = browser.new_context().new_page()
+    patient.goto(site + "/contact/?source=opioid-induced-hyperalgesia")
+    patient.get_by_label("Your name").fill("Riley Sentinel")
+    fill_valid(patient)
+    patient.get_by_label("Your name").fill("Riley Sentinel")
+    patient.get_by_role("button", name="Send my request").click()
+    assert patient.url == site + "/contact/thanks/"
+
+    staff_user = make_staff("ivy", password=STAFF_PASSWORD, groups=("Intake staff",))
+    staff = browser.new_context().new_page()
+    login_staff_in_browser(staff, site, staff_user)
+    staff.goto(site + admin_url("intake/contactsubmission/"))
+    staff.locator("#searchbar").fill("Riley")
+    staff.locator("#changelist-search input[type=submit]").click()
+    staff.wait_for_url("**/contactsubmission/?q=Riley")
+    rows = staff.locator("#result_list tbody tr")
+    assert rows.count() == 1
+    rows.first.locator("input.action-select").check()
+    staff.locator("select[name=action]").select_option(label="Mark selected requests contacted")
+    staff.locator("button[name=index], input[name=index]").first.click()
+
+    assert "1 request(s) marked contacted." in staff.locator(".messagelist").inner_text()
+    submission = ContactSubmission.objects.get(name="Riley Sentinel")
+    assert submission.status == ContactSubmission.Status.CONTACTED
+    assert submission.source.slug == "opioid-induced-hyperalgesia"
