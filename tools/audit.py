@@ -93,6 +93,13 @@ def fetch(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+LIGHTHOUSE_ATTEMPTS = 3
+
+
+class LighthouseFailed(Exception):
+    """Lighthouse produced no report for a page, however often it was asked."""
+
+
 def cpu_slowdown(benchmark_index: float | None) -> float:
     """Lighthouse's CPU slowdown calibrated to this machine (its docs, "Calibrating the CPU
     slowdown"): the default 4x turns a 1500+ desktop into a mid-tier phone; a slower or busier
@@ -124,6 +131,17 @@ def lighthouse(url: str, report: Path, *, status: int, slowdown: float) -> dict:
         timeout=300,
     )
     return json.loads(report.read_text(encoding="utf-8"))
+
+
+def lighthouse_with_retries(url: str, report: Path, *, status: int, slowdown: float) -> dict:
+    """Lighthouse now and then fails to record a trace (NO_NAVSTART, "run Lighthouse again"):
+    try again, a bounded number of times, before reporting the page as not audited."""
+    for attempt in range(1, LIGHTHOUSE_ATTEMPTS + 1):
+        try:
+            return lighthouse(url, report, status=status, slowdown=slowdown)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
+            say(f"lighthouse failed on {url} (attempt {attempt}): {type(error).__name__}")
+    raise LighthouseFailed(f"lighthouse failed {LIGHTHOUSE_ATTEMPTS} times")
 
 
 def _only_expected(audit_id: str, audit: dict, url: str) -> bool:
@@ -194,7 +212,13 @@ def run_lighthouse(result: Result, url: str) -> None:
     for attempt in range(1, PERFORMANCE_RUNS + 1):
         say(f"== lighthouse {result.page.path} (run {attempt}, CPU slowdown {slowdown}x)")
         report_path = REPORTS / f"{result.page.name}-{attempt}.json"
-        report = lighthouse(url, report_path, status=result.page.status, slowdown=slowdown)
+        try:
+            report = lighthouse_with_retries(
+                url, report_path, status=result.page.status, slowdown=slowdown
+            )
+        except LighthouseFailed as failure:
+            result.problem = str(failure)
+            return
         run = Result(result.page)
         score_page(run, report)
         runs.append(run)

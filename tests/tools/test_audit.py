@@ -1,4 +1,5 @@
 import shutil
+import subprocess
 
 import pytest
 
@@ -145,3 +146,39 @@ def test_an_audit_just_short_of_1_in_a_category_that_rounds_to_100_is_not_listed
     score_page(result, report(**slightly))
 
     assert result.scores["performance"] == 100 and result.failed_audits == []
+
+
+def test_lighthouse_is_retried_then_reported_as_a_problem(monkeypatch, tmp_path):
+    calls = []
+
+    def failing(url, report, *, status, slowdown):
+        calls.append(url)
+        raise subprocess.CalledProcessError(1, ["lighthouse"])
+
+    monkeypatch.setattr(audit, "lighthouse", failing)
+    monkeypatch.setattr(audit, "REPORTS", tmp_path)
+    result = Result(Page("thanks", "/contact/thanks/"))
+
+    audit.run_lighthouse(result, "http://127.0.0.1:1/contact/thanks/")
+
+    assert len(calls) == audit.LIGHTHOUSE_ATTEMPTS
+    assert result.problem == "lighthouse failed 3 times"
+    assert not result.passed
+
+
+def test_a_passing_retry_is_used(monkeypatch, tmp_path):
+    outcomes = [subprocess.CalledProcessError(1, ["lighthouse"]), report()]
+
+    def flaky(url, path, *, status, slowdown):
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(audit, "lighthouse", flaky)
+    monkeypatch.setattr(audit, "REPORTS", tmp_path)
+    result = Result(Page("home", "/"))
+
+    audit.run_lighthouse(result, "http://127.0.0.1:1/")
+
+    assert result.passed
