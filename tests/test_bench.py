@@ -5,7 +5,9 @@ import random
 from io import StringIO
 
 import pytest
+from django.contrib import admin
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from articles.models import ArticleVersion
@@ -14,7 +16,14 @@ from bench.intake import cookies_from, hidden_inputs, patient_fields, percentile
 from bench.load import parse_wrk
 from bench.postgres import database_url
 from bench.report import render
-from bench.staff_queue import fake_submission, national, plan_summary, sql_summary
+from bench.staff_queue import (
+    BEFORE_DROPPED_INDEXES,
+    before_0002,
+    fake_submission,
+    national,
+    plan_summary,
+    sql_summary,
+)
 from intake.admin import _as_e164
 from intake.forms import ContactForm
 from intake.models import ContactSubmission
@@ -217,3 +226,22 @@ def test_report_says_when_postgresql_was_not_measured():
     assert "PostgreSQL **not measured**: PostgreSQL at 127.0.0.1 is not reachable." in text
     assert "**Not measured**: PostgreSQL at 127.0.0.1 is not reachable." in text
     assert "none quarantined or refused: met" in text
+
+
+def _submission_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "intake_contactsubmission")
+    return {name for name, info in constraints.items() if info["index"]}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the queue bench is PostgreSQL's")
+def test_queue_before_0002_drops_its_indexes_only_for_the_while(db):
+    model_admin = admin.site._registry[ContactSubmission]
+    assert set(BEFORE_DROPPED_INDEXES) <= _submission_indexes()
+
+    with before_0002():
+        assert not set(BEFORE_DROPPED_INDEXES) & _submission_indexes()
+        assert model_admin.date_hierarchy == "created_at"
+
+    assert set(BEFORE_DROPPED_INDEXES) <= _submission_indexes()
+    assert model_admin.date_hierarchy is None
