@@ -1,6 +1,7 @@
 """Run every benchmark and write docs/BENCHMARKS.md.
 
-    python -m bench.run [--rounds 5] [--seconds 5] [--only load,content,weight]
+    python -m bench.run [--rounds 5] [--seconds 5] [--only load,content,weight,intake,queue]
+                        [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
 Servers are started and stopped here, on loopback only; every loop is bounded.
 """
@@ -17,7 +18,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from bench import content, load, weight
+from bench import content, intake, load, postgres, staff_queue, weight
 from bench.server import ROOT, gunicorn, prepare, site_env
 
 ARTICLE = "/articles/opioid-induced-hyperalgesia/"
@@ -93,15 +94,7 @@ def run_weights(base: str) -> dict:
     return {path: weight.page_weight(base, path) for path in PUBLIC_PAGES}
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--only", default="load,content,weight")
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "BENCHMARKS.md")
-    args = parser.parse_args(argv)
-    parts = set(args.only.split(","))
-    results = {"machine": machine(), "args": vars(args) | {"output": str(args.output)}}
+def run_served_parts(parts: set[str], args, results: dict) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = site_env(Path(tmp))
         prepare(env)
@@ -112,9 +105,34 @@ def main(argv=None) -> int:
             if "load" in parts:
                 print(f"load: {args.rounds} rounds × 5 targets × {args.seconds} s …", flush=True)
                 results["load"] = run_load(base, rounds=args.rounds, seconds=args.seconds)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--only", default="load,content,weight,intake,queue")
+    # Parts 2 and 4: a PostgreSQL server on which the bench creates and drops its own databases.
+    parser.add_argument("--postgres", default=postgres.DEFAULT_SERVER)
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    parts = set(args.only.split(","))
+    results = {"machine": machine(), "args": vars(args) | {"output": str(args.output)}}
+    if parts & {"weight", "load"}:
+        run_served_parts(parts, args, results)
     if "content" in parts:
         print("content scale: 10, 100, 1,000 files …", flush=True)
         results["content"] = content.measure()
+    # --- parts 2 and 4: intake form and the staff queue ---
+    if "intake" in parts:
+        print("intake: 200 form submissions per round, SQLite and PostgreSQL …", flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            results["intake"] = intake.measure(Path(tmp), postgres_url=args.postgres)
+    if "queue" in parts:
+        print("queue: 100,000 requests in PostgreSQL, admin pages …", flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            results["queue"] = staff_queue.measure(Path(tmp), postgres_url=args.postgres)
+    # --- end parts 2 and 4 ---
     args.output.parent.mkdir(parents=True, exist_ok=True)
     from bench.report import render
 

@@ -92,6 +92,10 @@ class ContactSubmission(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = "contact request"
         permissions = [("export_contactsubmission", "Can export contact requests as CSV")]
+        # Staff search by a phone number as given (admin: phone = '+1…'). On PostgreSQL the
+        # admin's partial matches on name, email and phone (UPPER(..) LIKE '%term%') use
+        # trigram indexes that migration 0002 creates with SQL, as SQLite has no such index.
+        indexes = [models.Index(fields=["phone"], name="intake_submission_phone")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(phone="") | ~Q(email=""), name="submission_has_phone_or_email"
