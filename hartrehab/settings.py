@@ -111,8 +111,9 @@ TEMPLATES = [
 # DATABASES
 # SQLite in the project folder unless DATABASE_URL says otherwise (PostgreSQL in production).
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    # An empty DATABASE_URL means "not set", as for every other variable here.
+    "default": dj_database_url.parse(
+        env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(env("DJANGO_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )

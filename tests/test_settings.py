@@ -44,3 +44,25 @@ def test_debug_is_off_unless_set():
     )
 
     assert result.stdout.strip() == "False"
+
+
+def test_an_empty_database_url_means_the_default_sqlite_file():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=settings.BASE_DIR,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "hartrehab.settings",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.stdout.strip() == "django.db.backends.sqlite3", result.stderr
