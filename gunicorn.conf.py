@@ -10,8 +10,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so a slow leak can never take the site down.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 10000
+max_requests_jitter = 1000
+# Import Django once in the master: a recycled worker is then a fork, ready in milliseconds,
+# instead of a fresh import that leaves its queued requests waiting a second or more.
+preload_app = True
 # gunicorn 27 otherwise writes a control socket into the home folder.
 control_socket_disable = True
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
