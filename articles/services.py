@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from articles import permissions
@@ -427,8 +427,29 @@ def export_text(version: ArticleVersion) -> str:
     return text
 
 
-def _plan(source: ArticleSource, *, force: bool) -> tuple[str, ArticleVersion | None]:
-    latest = ArticleVersion.objects.filter(article__slug=source.slug).latest_first().first()
+def _newest_versions(slugs: list[str]) -> dict[str, ArticleVersion]:
+    """The newest version of each named article, in one query per 500 slugs."""
+    newest_number = (
+        ArticleVersion.objects.filter(article=OuterRef("article"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    found: dict[str, ArticleVersion] = {}
+    for start in range(0, len(slugs), 500):
+        versions = (
+            ArticleVersion.objects.filter(
+                article__slug__in=slugs[start : start + 500], number=Subquery(newest_number)
+            )
+            .select_related("article")
+            .only("number", "content_sha256", "source", "article__slug")
+        )
+        found.update((version.article.slug, version) for version in versions)
+    return found
+
+
+def _plan(
+    source: ArticleSource, latest: ArticleVersion | None, *, force: bool
+) -> tuple[str, ArticleVersion | None]:
     if latest is None:
         return "created", None
     if latest.content_sha256 == source.content_sha256:
@@ -450,10 +471,11 @@ def load_sources(
 
     All files are checked before any is written, and all are written in one transaction.
     """
+    newest = _newest_versions([source.slug for source in sources])
     plans, problems = [], []
     for source in sources:
         try:
-            plans.append((source, *_plan(source, force=force)))
+            plans.append((source, *_plan(source, newest.get(source.slug), force=force)))
         except LoadRefused as refused:
             problems.extend(refused.problems)
     if problems:

@@ -313,3 +313,21 @@ def test_loaded_versions_carry_their_review_and_publish_directly(db, tmp_path):
     from articles.models import Approval
 
     assert not Approval.objects.filter(version=version).exists()
+
+
+def test_an_unchanged_run_costs_the_same_queries_for_3_or_30_files(db, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (3, 30):
+        folder = tmp_path / str(size)
+        folder.mkdir()
+        for number in range(size):
+            write_source(folder, f"a{number}.md", slug=f"size-{size}-article-{number}")
+        load(folder)
+        with CaptureQueriesContext(connection) as queries:
+            assert load(folder).count(": unchanged (") == size
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
