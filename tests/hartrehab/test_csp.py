@@ -33,6 +33,7 @@ def test_public_pages_allow_no_script_and_nothing_from_elsewhere(client, seed_ar
     assert directives["default-src"] == ["'none'"]
     assert directives["script-src"] == ["'none'"]
     assert directives["style-src"] == ["'self'"]
+    assert directives["connect-src"] == ["'self'"]  # Lighthouse reads robots.txt in the page
     assert "data:" not in directives["img-src"]
 
 
