@@ -23,16 +23,6 @@ MARKDOWNIFY = "/staff/markdownx/markdownify/"
 UPLOAD = "/staff/markdownx/upload/"
 
 
-@pytest.fixture
-def editor(db):
-    return make_editor()
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_medical_reviewer()
-
-
 def preview_url(version) -> str:
     return reverse("articles_staff:version_preview", args=[version.pk])
 

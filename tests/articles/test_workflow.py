@@ -22,29 +22,11 @@ from articles.services import (
 )
 from tests.factories import (
     make_approved,
-    make_article,
     make_draft,
-    make_editor,
-    make_medical_reviewer,
     make_staff,
 )
 
 State = VersionState
-
-
-@pytest.fixture
-def editor(db):
-    return make_editor()
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_medical_reviewer()
-
-
-@pytest.fixture
-def article(db):
-    return make_article("Published text.\n")
 
 
 def text_of(version, **changes) -> dict:
