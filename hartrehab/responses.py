@@ -11,6 +11,8 @@ from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from django.views.decorators.gzip import gzip_page
 
+from hartrehab.pagecache import mark_cacheable
+
 
 def public_page(view):
     """Send `view`'s HTML compressed, with an ETag, as a page to revalidate on every visit.
@@ -25,6 +27,7 @@ def public_page(view):
         if response.status_code == 200 and not response.streaming:
             set_response_etag(response)
             patch_cache_control(response, no_cache=True)
+            mark_cacheable(response)
         return response
 
     return wrapper

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "hartrehab.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole public pages from memory, checked against the newest publish (docs/BENCHMARKS.md).
+    "hartrehab.pagecache.PublicPageCacheMiddleware",
     # SECURITY (issue 6): public or staff Content Security Policy by path.
     "hartrehab.csp.SiteCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,7 +123,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets gunicorn's workers read while one writes; IMMEDIATE takes the write lock at
     # BEGIN so two writers queue on busy_timeout instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (DJANGO_CONN_MAX_AGE) as for PostgreSQL: opening one and running
+    # these pragmas cost more than the page cache's whole answer (docs/BENCHMARKS.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -141,6 +144,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole public pages kept in each worker's memory (hartrehab/pagecache.py). Off under DEBUG,
+# where templates change while the process runs.
+PUBLIC_PAGE_CACHE = env_bool("DJANGO_PUBLIC_PAGE_CACHE", not DEBUG)
 
 # AUTH
 AUTH_PASSWORD_VALIDATORS = [

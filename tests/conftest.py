@@ -22,6 +22,16 @@ def collected_static():
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no public page kept in memory (hartrehab/pagecache.py)."""
+    from hartrehab.pagecache import store
+
+    store.clear()
+    yield
+    store.clear()
+
+
 @pytest.fixture
 def seed_article(db):
     call_command("load_content", str(SEED_ARTICLE), verbosity=0)

@@ -53,7 +53,9 @@ def test_editor_starts_a_new_draft_from_the_article_page(client, article, editor
     page = parse(
         client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
     )
-    button_form = page.find("form", action=reverse("admin:articles_article_new_draft", args=[1]))
+    button_form = page.find(
+        "form", action=reverse("admin:articles_article_new_draft", args=[article.pk])
+    )
     assert button_form is not None and button_form["method"] == "post"
 
     response = client.post(reverse("admin:articles_article_new_draft", args=[article.pk]))
