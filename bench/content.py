@@ -4,7 +4,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.server import manage, site_env
+from tools.local_server import manage, site_env
 
 PARAGRAPH = (
     "Opioids are prescribed to relieve pain, but in some cases, they worsen pain instead. "

@@ -20,7 +20,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 from bench import postgres
-from bench.server import gunicorn, manage, prepare, site_env
+from tools.local_server import gunicorn, manage, prepare, site_env
 
 SUBMISSIONS = 200
 CLIENT_THREADS = 8

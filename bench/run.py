@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from bench import content, intake, load, postgres, staff_queue, weight
-from bench.server import ROOT, gunicorn, prepare, site_env
+from tools.local_server import ROOT, gunicorn, prepare, site_env
 
 ARTICLE = "/articles/opioid-induced-hyperalgesia/"
 PUBLIC_PAGES = ["/", ARTICLE, "/contact/", "/privacy/"]
@@ -62,7 +62,12 @@ def css_url(base: str) -> str:
     return base + re.search(r'href="(/static/css/[^"]+\.css)"', html).group(1)
 
 
-def run_load(base: str, *, rounds: int, seconds: int) -> dict:
+# What every browser sends; whitenoise then serves the CSS's precompressed copy, and the pages
+# are compressed as patients receive them.
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def run_load(base: str, uncached_base: str, *, rounds: int, seconds: int) -> dict:
     targets = {
         "article": {"url": base + ARTICLE},
         "home": {"url": base + "/"},
@@ -72,9 +77,16 @@ def run_load(base: str, *, rounds: int, seconds: int) -> dict:
             "headers": {"If-None-Match": etag_of(base + ARTICLE)},
         },
         "css (whitenoise)": {"url": css_url(base)},
+        # The same article from a second server started with the page cache off: what the
+        # cache (hartrehab/pagecache.py) is worth, measured in the same rounds.
+        "article, page cache off": {"url": uncached_base + ARTICLE},
     }
+    for target in targets.values():
+        target["headers"] = BROWSER | target.get("headers", {})
     runs = load.alternating_rounds(targets, rounds=rounds, seconds=seconds)
     ratios = [a.rps / c.rps for a, c in zip(runs["article"], runs["css (whitenoise)"], strict=True)]
+    uncached = runs["article, page cache off"]
+    cache_gains = [a.rps / u.rps for a, u in zip(runs["article"], uncached, strict=True)]
     return {
         "rows": {
             name: {
@@ -87,6 +99,7 @@ def run_load(base: str, *, rounds: int, seconds: int) -> dict:
         },
         "ratio": load.median(ratios),
         "ratios": ratios,
+        "cache_gain": load.median(cache_gains),
     }
 
 
@@ -103,8 +116,12 @@ def run_served_parts(parts: set[str], args, results: dict) -> None:
                 print("page weight …", flush=True)
                 results["weight"] = run_weights(base)
             if "load" in parts:
-                print(f"load: {args.rounds} rounds × 5 targets × {args.seconds} s …", flush=True)
-                results["load"] = run_load(base, rounds=args.rounds, seconds=args.seconds)
+                print(f"load: {args.rounds} rounds × 6 targets × {args.seconds} s …", flush=True)
+                # Idle until its own turn: sync workers waiting in accept() use no CPU.
+                with gunicorn(env | {"DJANGO_PUBLIC_PAGE_CACHE": "0"}) as uncached:
+                    results["load"] = run_load(
+                        base, uncached, rounds=args.rounds, seconds=args.seconds
+                    )
 
 
 def main(argv=None) -> int:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bench import postgres
-from bench.server import PYTHON, ROOT, manage, site_env
+from tools.local_server import PYTHON, ROOT, manage, site_env
 
 ROWS = 100_000
 ROUNDS = 7

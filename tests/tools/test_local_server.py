@@ -8,15 +8,17 @@ def test_site_env_is_plain_http_on_loopback_with_its_own_database(monkeypatch, t
     monkeypatch.setenv("DJANGO_SECURE_SSL_REDIRECT", "1")
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1/real")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("GUNICORN_BIND", "0.0.0.0:80")
 
-    env = site_env(Path(tmp_path), 8123)
+    env = site_env(Path(tmp_path))
 
     assert env["DJANGO_SECURE_SSL_REDIRECT"] == "0"
+    assert env["DJANGO_DEBUG"] == "0"
     assert env["DATABASE_URL"] == f"sqlite:///{tmp_path / 'db.sqlite3'}"
     assert env["REDIS_URL"] == ""
-    assert env["GUNICORN_BIND"] == "127.0.0.1:8123"
-    assert env["SITE_URL"] == "http://127.0.0.1:8123"
+    assert "GUNICORN_BIND" not in env
     assert len(env["DJANGO_SECRET_KEY"]) >= 50
+    assert site_env(Path(tmp_path), DJANGO_DEBUG="1")["DJANGO_DEBUG"] == "1"
 
 
 def test_local_site_serves_the_seed_article_and_stops():
