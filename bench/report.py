@@ -12,9 +12,10 @@ LOAD_HOW = (
     "**How the article keeps up with a static file.** A public page is the same for every "
     "visitor until something is published, so each worker keeps the finished response in "
     "memory (`hartrehab/pagecache.py`) and replays it right after whitenoise, before the rest "
-    "of the middleware. Each request still asks the database one indexed question — the id "
-    "of the newest entry in the articles' history, which every publish writes — so a publish "
-    "shows on the next request in every worker. Database connections are kept between "
+    "of the middleware. Each request still reads one row from the database — the count of "
+    "publishes, which every publish moves on in its transaction — so a publish shows on the "
+    "next request in every worker. A worker recycled by `max_requests` starts empty and "
+    "learns each page again, from a 304 as well as a 200. Database connections are kept between "
     "requests (`DJANGO_CONN_MAX_AGE`), SQLite's too: opening one cost more than the replay. "
     "Every target is requested with `Accept-Encoding: gzip, deflate, br`, as browsers do."
 )

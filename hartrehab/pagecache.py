@@ -42,6 +42,16 @@ def mark_cacheable(response: HttpResponse) -> None:
     setattr(response, MARK, True)
 
 
+def revalidated(request, response):
+    """`response`, or a 304 when the visitor's copy is current (as ConditionalGetMiddleware)."""
+    return get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )
+
+
 class _Store:
     """One worker's public paths (learned from responses) and their stored responses."""
 
@@ -118,7 +128,7 @@ class PublicPageCacheMiddleware:
             # A public one is learned now and kept from its next request on: keeping this
             # answer could pair a page rendered before a publish with the stamp read after it.
             response = self.get_response(request)
-            if self._cacheable(response):
+            if self._cacheable(response) or self._public_304(response):
                 store.learn(request.path)
             return response
         return self._from_store(request)
@@ -158,17 +168,16 @@ class PublicPageCacheMiddleware:
         )
 
     @staticmethod
+    def _public_304(response) -> bool:
+        # A worker that has only been asked to revalidate must still learn the page.
+        return getattr(response, MARK, False) and response.status_code == 304
+
+    @staticmethod
     def _replay(request, headers, content):
         response = HttpResponse(content)
         for name, value in headers:
             response[name] = value
-        # What ConditionalGetMiddleware does further in: 304 when the visitor's copy is current.
-        answer = get_conditional_response(
-            request,
-            etag=response.get("ETag"),
-            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-            response=response,
-        )
+        answer = revalidated(request, response)
         if answer.status_code == 304:
             # The security headers the middleware further in would have added to a 304.
             for name, value in headers:

@@ -11,7 +11,7 @@ from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from django.views.decorators.gzip import gzip_page
 
-from hartrehab.pagecache import mark_cacheable
+from hartrehab.pagecache import mark_cacheable, revalidated
 
 
 def public_page(view):
@@ -27,6 +27,10 @@ def public_page(view):
         if response.status_code == 200 and not response.streaming:
             set_response_etag(response)
             patch_cache_control(response, no_cache=True)
+            mark_cacheable(response)
+            # Answered here, not only by ConditionalGetMiddleware, so that the 304 still says
+            # the page is public: a fresh worker learns the path from it (pagecache.py).
+            response = revalidated(request, response)
             mark_cacheable(response)
         return response
 
