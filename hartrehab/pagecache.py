@@ -23,12 +23,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
-from django.utils.regex_helper import _lazy_re_compile
 
 from articles.models import PublishStamp
 
-# Django's own test for gzip support (django.middleware.gzip), so both agree on the variant.
-ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
+# The test django.middleware.gzip uses, so both agree on which variant a request gets.
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Public pages are few (one per article and a handful more); the cap only stops a flood of
 # distinct URLs from growing a worker's memory without end.
 MAX_ENTRIES = 500

@@ -245,3 +245,14 @@ def test_queue_before_0002_drops_its_indexes_only_for_the_while(db):
 
     assert set(BEFORE_DROPPED_INDEXES) <= _submission_indexes()
     assert model_admin.date_hierarchy is None
+
+
+def test_content_growth_is_reported_as_the_cost_of_each_further_file():
+    from bench.report import _growth
+
+    sizes = {"10": {"first": 1.0}, "1000": {"first": 13.0}, "100": {"first": 2.2}}
+
+    assert _growth(sizes) == (
+        "Cost of each further file (first load): 13.3 ms from 10 to 100, "
+        "12.0 ms from 100 to 1000."
+    )
