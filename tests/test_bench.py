@@ -252,7 +252,7 @@ def test_content_growth_is_reported_as_the_cost_of_each_further_file():
 
     sizes = {"10": {"first": 1.0}, "1000": {"first": 13.0}, "100": {"first": 2.2}}
 
-    assert _growth(sizes) == (
-        "Cost of each further file (first load): 13.3 ms from 10 to 100, "
-        "12.0 ms from 100 to 1000."
-    )
+    growth = _growth(sizes)
+
+    assert growth.startswith("Cost of each further file (first load): ")
+    assert growth.endswith(": 13.3 ms from 10 to 100, 12.0 ms from 100 to 1000.")
