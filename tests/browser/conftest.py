@@ -5,6 +5,7 @@ Playwright's own browser download does not work on our machines, so the fixtures
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -65,8 +66,19 @@ def site_server(django_db_blocker):
     server._live_server_modified_settings.enable()
     server.start()
     yield server
+    # Chromium is closed by now (see `browser`); let the threads that served its connections
+    # finish before the server gives back the shared SQLite connection they close at the end.
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=10)
     server.stop()
     server._live_server_modified_settings.disable()
+
+
+@pytest.fixture(scope="session")
+def browser(site_server, browser):
+    """pytest-playwright's Chromium, started after the live server so it closes before it."""
+    return browser
 
 
 @pytest.fixture
