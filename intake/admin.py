@@ -5,14 +5,20 @@ export with their own permission. Opening, changing and exporting are audited.
 """
 
 import phonenumbers
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from intake import services
+from intake.forms import EraseForm
 from intake.models import AuditEvent, ContactSubmission, SubmissionNote
 
 Status = ContactSubmission.Status
@@ -93,6 +99,17 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
     def has_export_permission(self, request):
         return request.user.has_perm("intake.export_contactsubmission")
 
+    def has_erase_permission(self, request):
+        return request.user.has_perm("intake.erase_contactsubmission")
+
+    def get_urls(self):
+        erase = path(
+            "<path:object_id>/erase/",
+            self.admin_site.admin_view(self.erase_view),
+            name="intake_contactsubmission_erase",
+        )
+        return [erase, *super().get_urls()]
+
     def get_search_results(self, request, queryset, search_term):
         results, distinct = super().get_search_results(request, queryset, search_term)
         phone = _as_e164(search_term)
@@ -102,6 +119,7 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
 
     @method_decorator(sensitive_post_parameters())  # staff notes can hold health information
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_erase": self.has_erase_permission(request)}
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
             submission = self.get_object(request, unquote(object_id))
@@ -121,6 +139,33 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         for note in formset.save(commit=False):
             if note.pk is None:
                 services.add_note(form.instance, text=note.text, by=request.user)
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def erase_view(self, request, object_id):
+        """Erase one request and its notes when the patient asks, after a confirmation."""
+        if not self.has_erase_permission(request):
+            raise PermissionDenied
+        submission = self.get_object(request, unquote(object_id))
+        if submission is None:
+            raise Http404("No contact request has that number.")
+        form = EraseForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            number = services.erase_submission(
+                submission, reason=form.cleaned_data["reason"], by=request.user
+            )
+            self.message_user(
+                request, f"Request #{number} and its notes were erased.", messages.SUCCESS
+            )
+            return redirect("admin:intake_contactsubmission_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": submission,
+            "form": form,
+            "title": f"Erase request #{submission.pk}?",
+        }
+        template = "admin/intake/contactsubmission/erase.html"
+        return TemplateResponse(request, template, context, status=400 if form.errors else 200)
 
     @admin.action(description="Assign selected requests to me", permissions=["change"])
     def assign_to_me(self, request, queryset):

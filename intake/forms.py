@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from intake.consent import CONSENT_TEXT
 from intake.models import ContactSubmission
+from intake.services import EraseReason
 
 Method = ContactSubmission.ContactMethod
 # Joiners are letters' glue in Persian, Hindi and other scripts; other format characters
@@ -165,3 +166,14 @@ class ContactForm(forms.Form):
         elif not phone and not email:
             self.add_error("phone", "Enter a phone number or an email address")
         return data
+
+
+class EraseForm(forms.Form):
+    """Staff's reason for erasing one request early (intake admin)."""
+
+    reason = forms.ChoiceField(
+        label="Why is this request being erased?",
+        choices=EraseReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why this request is being erased."},
+    )

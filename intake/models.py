@@ -91,7 +91,11 @@ class ContactSubmission(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = "contact request"
-        permissions = [("export_contactsubmission", "Can export contact requests as CSV")]
+        permissions = [
+            ("export_contactsubmission", "Can export contact requests as CSV"),
+            # No group gets this (setup_roles): superusers, or a person it is granted to.
+            ("erase_contactsubmission", "Can erase a contact request when the patient asks"),
+        ]
         # Staff search by a phone number as given (admin: phone = '+1…'). On PostgreSQL the
         # admin's partial matches on name, email and phone (UPPER(..) LIKE '%term%') use
         # trigram indexes that migration 0002 creates with SQL, as SQLite has no such index.
@@ -167,6 +171,7 @@ class AuditEvent(AppendOnlyModel):
         ASSIGNED = "assigned", "Assigned"
         EXPORTED = "exported", "Exported"
         PURGED = "purged", "Purged"
+        ERASED = "erased", "Erased"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

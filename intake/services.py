@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -300,3 +301,27 @@ def purge_submissions(*, older_than_days: int, dry_run: bool = False, by=None) -
     )
     logger.info("intake: purged %s requests", count)
     return PurgeResult(count, cutoff)
+
+
+class EraseReason(models.TextChoices):
+    """Why one request is erased before its time; words only, never what the patient wrote."""
+
+    PATIENT_ASKED = "patient_asked", "The patient asked us to erase it"
+    DUPLICATE = "duplicate", "It duplicates another request"
+    ENTERED_IN_ERROR = "entered_in_error", "It was sent in error (for example, a test)"
+
+
+@transaction.atomic
+def erase_submission(submission: ContactSubmission, *, reason: str, by) -> int:
+    """Delete one request and its notes now; the audit log keeps its number, who and why.
+
+    Returns the erased request's number.
+    """
+    if not by.has_perm("intake.erase_contactsubmission"):
+        raise PermissionDenied("Only people allowed to erase requests can erase one.")
+    reason = EraseReason(reason)  # ValueError for anything else
+    number = submission.pk
+    submission.delete()
+    _audit(Action.ERASED, by=by, submission_number=number, detail=reason.label)
+    logger.info("intake: request #%s erased (%s)", number, reason.value)
+    return number

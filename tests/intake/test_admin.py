@@ -51,13 +51,14 @@ def events(action=None):
 # The permission matrix ------------------------------------------------------------------------
 
 ROLES = ["anonymous", "editor", "medical_reviewer", "intake_staff", "superuser"]
+WHAT = ["list", "detail", "change", "export", "audit", "erase"]
 ALLOWED = {
-    #                   list   detail change  export audit
-    "anonymous": (False, False, False, False, False),
-    "editor": (False, False, False, False, False),
-    "medical_reviewer": (False, False, False, False, False),
-    "intake_staff": (True, True, True, True, False),
-    "superuser": (True, True, True, True, True),
+    #                   list   detail change  export audit  erase
+    "anonymous": (False, False, False, False, False, False),
+    "editor": (False, False, False, False, False, False),
+    "medical_reviewer": (False, False, False, False, False, False),
+    "intake_staff": (True, True, True, True, False, False),
+    "superuser": (True, True, True, True, True, True),
 }
 
 
@@ -79,6 +80,8 @@ def attempt(client, what, submission):
     if what == "export":
         data = {"action": "export_csv", "_selected_action": [submission.pk]}
         return client.post(LIST, data)
+    if what == "erase":
+        return client.post(f"{LIST}{submission.pk}/erase/", {"reason": "patient_asked"})
     return client.get(AUDIT_LOG)
 
 
@@ -92,18 +95,21 @@ def succeeded(what, response, submission) -> bool:
         return response.status_code == 302 and submission.status == Status.CONTACTED
     if what == "export":
         return response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    if what == "erase":
+        gone = not ContactSubmission.objects.filter(pk=submission.pk).exists()
+        return response.status_code == 302 and gone
     return response.status_code == 200
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("what", ["list", "detail", "change", "export", "audit"])
+@pytest.mark.parametrize("what", WHAT)
 def test_permission_matrix(user_for, role, what):
     submission = make_submission(name="Matrix Patient")
     client = logged_in(user_for(role))
 
     response = attempt(client, what, submission)
 
-    expected = ALLOWED[role][["list", "detail", "change", "export", "audit"].index(what)]
+    expected = ALLOWED[role][WHAT.index(what)]
     assert succeeded(what, response, submission) is expected, response.status_code
     if not expected:
         assert b"Matrix Patient" not in response.content

@@ -27,6 +27,7 @@ def test_nobody_may_delete_requests_or_touch_the_audit_log(db):
 
     granted = set().union(*(permission_codes(g.name) for g in Group.objects.all()))
     assert "intake.delete_contactsubmission" not in granted
+    assert "intake.erase_contactsubmission" not in granted  # superusers, or one named person
     assert not {code for code in granted if code.endswith("auditevent")}
 
 
