@@ -164,6 +164,8 @@ class PublicPageCacheMiddleware:
             and not response.streaming
             and not response.cookies
             and CACHEABLE_VARY.match(response.get("Vary", ""))
+            # A nonce must be new on every response; the public policy has none today.
+            and "'nonce-" not in response.get("Content-Security-Policy", "")
         )
 
     @staticmethod

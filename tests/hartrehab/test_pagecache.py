@@ -271,7 +271,11 @@ def _not_found(response):
     response.status_code = 404
 
 
-@pytest.mark.parametrize("change", [_set_cookie, _vary_on_cookie, _not_found])
+def _csp_nonce(response):
+    response["Content-Security-Policy"] = "script-src 'nonce-abc123'"
+
+
+@pytest.mark.parametrize("change", [_set_cookie, _vary_on_cookie, _not_found, _csp_nonce])
 def test_only_a_public_200_that_is_the_same_for_everyone_is_kept(change):
     response = HttpResponse("<p>page</p>")
     pagecache.mark_cacheable(response)
