@@ -43,7 +43,7 @@ class NoControlCharactersMixin:
 
 
 class PlainTextField(NoControlCharactersMixin, forms.CharField):
-    pass
+    """One line of text (a name, a best time to call) with no control characters."""
 
 
 class MessageField(NoControlCharactersMixin, forms.CharField):
@@ -64,7 +64,7 @@ class MessageField(NoControlCharactersMixin, forms.CharField):
 
 
 class PlainEmailField(NoControlCharactersMixin, forms.EmailField):
-    pass
+    """An email address with no control characters (EmailField alone lets some through)."""
 
 
 class ContactForm(forms.Form):
