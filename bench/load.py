@@ -51,5 +51,10 @@ def alternating_rounds(targets: dict[str, dict], *, rounds: int, seconds: int) -
     return runs
 
 
+def per_round_ratios(top: list[WrkResult], bottom: list[WrkResult]) -> list[float]:
+    """requests/s of `top` ÷ `bottom`, round by round (both ran in the same rounds)."""
+    return [a.rps / b.rps for a, b in zip(top, bottom, strict=True)]
+
+
 def median(values) -> float:
     return statistics.median(list(values))

@@ -84,9 +84,8 @@ def run_load(base: str, uncached_base: str, *, rounds: int, seconds: int) -> dic
     for target in targets.values():
         target["headers"] = BROWSER | target.get("headers", {})
     runs = load.alternating_rounds(targets, rounds=rounds, seconds=seconds)
-    ratios = [a.rps / c.rps for a, c in zip(runs["article"], runs["css (whitenoise)"], strict=True)]
-    uncached = runs["article, page cache off"]
-    cache_gains = [a.rps / u.rps for a, u in zip(runs["article"], uncached, strict=True)]
+    ratios = load.per_round_ratios(runs["article"], runs["css (whitenoise)"])
+    cache_gains = load.per_round_ratios(runs["article"], runs["article, page cache off"])
     return {
         "rows": {
             name: {

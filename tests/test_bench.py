@@ -256,3 +256,14 @@ def test_content_growth_is_reported_as_the_cost_of_each_further_file():
 
     assert growth.startswith("Cost of each further file (first load): ")
     assert growth.endswith(": 13.3 ms from 10 to 100, 12.0 ms from 100 to 1000.")
+
+
+def test_ratios_are_taken_round_by_round():
+    from bench.load import WrkResult, per_round_ratios
+
+    def runs(*rps):
+        return [WrkResult(rps=value, p50_ms=1, p99_ms=2, non_2xx_3xx=0) for value in rps]
+
+    assert per_round_ratios(runs(80, 90), runs(100, 100)) == [0.8, 0.9]
+    with pytest.raises(ValueError):
+        per_round_ratios(runs(80), runs(100, 100))
