@@ -9,7 +9,7 @@ RUN_ENV = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret_key)}" \
 	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}" \
 	DJANGO_SECURE_COOKIES="$${DJANGO_SECURE_COOKIES:-0}"
 
-.PHONY: install run dev test lint format check-migrations bench clean audit screenshots
+.PHONY: install run dev test lint format check-migrations bench clean audit screenshots image-test
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,3 +77,10 @@ audit: install $(NODE_INSTALLED)
 # Article, form with errors and thanks page at 375 and 1280 px into docs/screenshots/.
 screenshots: install
 	$(BIN)/python -m tools.screenshots
+
+# --- The image, built and run with podman ----------------------------------------------------
+# Builds the Dockerfile on a Debian base made with debootstrap (cached), runs it against a
+# PostgreSQL database of its own on 127.0.0.1:5432 and checks it as a user would (README
+# "Docker"). Needs root, podman, runc and debootstrap; removes everything it started.
+image-test: install
+	$(BIN)/python -m tools.image_test
