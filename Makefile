@@ -25,14 +25,14 @@ install: $(INSTALLED)
 
 run: install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py load_content
+	$(RUN_ENV) $(BIN)/python manage.py load_content --keep-admin-work
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(BIN)/gunicorn --config gunicorn.conf.py hartrehab.wsgi
 
 # Django's development server with debug pages and auto-reload (not what patients get).
 dev: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(BIN)/python manage.py load_content
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_content --keep-admin-work
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install

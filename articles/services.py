@@ -58,12 +58,19 @@ class LoadRefused(Exception):
 class LoadResult:
     path: str
     slug: str
-    outcome: str  # "created", "updated" or "unchanged"
+    outcome: str  # "created", "updated", "unchanged" or "kept"
     number: int
+    made_by: str = ""
 
     def __str__(self):
         if self.outcome == "unchanged":
             return f"{self.path}: unchanged (v{self.number})"
+        if self.outcome == "kept":
+            return (
+                f"{self.path}: kept v{self.number} of '{self.slug}', made by '{self.made_by}'; "
+                f"the file was not loaded. `manage.py export_content {self.slug}` writes the "
+                "published text back to the file for git"
+            )
         return f"{self.path}: {self.outcome} v{self.number}"
 
 
@@ -468,13 +475,15 @@ def _newest_versions(slugs: list[str]) -> dict[str, ArticleVersion]:
 
 
 def _plan(
-    source: ArticleSource, latest: ArticleVersion | None, *, force: bool
+    source: ArticleSource, latest: ArticleVersion | None, *, force: bool, keep_elsewhere: bool
 ) -> tuple[str, ArticleVersion | None]:
     if latest is None:
         return "created", None
     if latest.content_sha256 == source.content_sha256:
         return "unchanged", latest
     if latest.source != source.path and not force:
+        if keep_elsewhere:
+            return "kept", latest
         raise LoadRefused(
             [
                 f"{source.path}: slug: v{latest.number} of '{source.slug}' was made by "
@@ -485,17 +494,25 @@ def _plan(
 
 
 def load_sources(
-    sources: list[ArticleSource], *, force: bool = False, dry_run: bool = False
+    sources: list[ArticleSource],
+    *,
+    force: bool = False,
+    keep_elsewhere: bool = False,
+    dry_run: bool = False,
 ) -> list[LoadResult]:
     """Load validated sources: a new published version for each changed one, nothing otherwise.
 
+    An article whose newest version was made outside its file (in the admin) is refused,
+    replaced with `force`, or left as it is with `keep_elsewhere` (how the site starts up).
     All files are checked before any is written, and all are written in one transaction.
     """
     newest = _newest_versions([source.slug for source in sources])
     plans, problems = [], []
     for source in sources:
         try:
-            plans.append((source, *_plan(source, newest.get(source.slug), force=force)))
+            latest = newest.get(source.slug)
+            plan = _plan(source, latest, force=force, keep_elsewhere=keep_elsewhere)
+            plans.append((source, *plan))
         except LoadRefused as refused:
             problems.extend(refused.problems)
     if problems:
@@ -503,8 +520,10 @@ def load_sources(
     results, reviewers = [], {}
     with transaction.atomic():
         for source, outcome, latest in plans:
-            if outcome == "unchanged":
-                results.append(LoadResult(source.path, source.slug, outcome, latest.number))
+            if outcome in ("unchanged", "kept"):
+                results.append(
+                    LoadResult(source.path, source.slug, outcome, latest.number, latest.source)
+                )
                 continue
             number = (latest.number if latest else 0) + 1
             if not dry_run:

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The image's entrypoint: prepares the database when asked, then runs the container's command
 # (gunicorn by default). ENTRYPOINT_MIGRATE=1 runs migrations and ENTRYPOINT_LOAD_CONTENT=1
-# loads content/ first; set them on one container only when several start at once.
+# loads content/ first; set them on one container only when several start at once. Loading
+# keeps an article whose newest version was published in the admin (it prints which), so a
+# restart after an editor's publish starts as before.
 set -eu
 
 if [ "${ENTRYPOINT_MIGRATE:-0}" = "1" ]; then
@@ -10,8 +12,8 @@ if [ "${ENTRYPOINT_MIGRATE:-0}" = "1" ]; then
 fi
 
 if [ "${ENTRYPOINT_LOAD_CONTENT:-0}" = "1" ]; then
-    echo "entrypoint: manage.py load_content"
-    python manage.py load_content
+    echo "entrypoint: manage.py load_content --keep-admin-work"
+    python manage.py load_content --keep-admin-work
 fi
 
 exec "$@"

@@ -175,7 +175,10 @@ def test_entrypoint_migrates_and_loads_content_when_asked(tmp_path):
     result, calls = run_entrypoint(tmp_path, ENTRYPOINT_MIGRATE="1", ENTRYPOINT_LOAD_CONTENT="1")
 
     assert result.returncode == 0
-    assert calls.splitlines() == ["manage.py migrate --noinput", "manage.py load_content"]
+    assert calls.splitlines() == [
+        "manage.py migrate --noinput",
+        "manage.py load_content --keep-admin-work",
+    ]
     assert result.stdout.strip().endswith("gunicorn ran with --config x")
 
 
@@ -254,3 +257,53 @@ def test_compose_images_are_pinned(compose):
     images = [service["image"] for name, service in compose["services"].items() if name != "web"]
 
     assert all(re.search(r":\d+(\.\d+)+-", image) for image in images), images
+
+
+def test_entrypoint_starts_again_after_an_editor_published_in_the_admin(tmp_path):
+    """A restart runs load_content again; an admin publish must not stop the site starting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        ENTRYPOINT_MIGRATE="1",
+        ENTRYPOINT_LOAD_CONTENT="1",
+        PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
+    )
+
+    def start(*command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["sh", str(ENTRYPOINT), *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    first = start("true")
+    assert first.returncode == 0, first.stderr
+    publish = (
+        "from articles.models import Article; from articles.services import publish_version; "
+        "from tests.factories import make_approved, make_editor, make_medical_reviewer; "
+        "a = Article.objects.get(slug='opioid-induced-hyperalgesia'); "
+        "v = make_approved(a, editor=make_editor(), reviewer=make_medical_reviewer()); "
+        "publish_version(v, by=v.approval.approved_by); print(v.number)"
+    )
+    published = start("python", "manage.py", "shell", "-c", publish)
+    assert published.returncode == 0, published.stderr
+    number = published.stdout.strip().splitlines()[-1]
+
+    restart = start("python", "manage.py", "shell", "-c", _PRINT_PUBLISHED)
+
+    assert restart.returncode == 0, restart.stderr
+    assert f"kept v{number} of 'opioid-induced-hyperalgesia'" in restart.stdout
+    assert "export_content opioid-induced-hyperalgesia" in restart.stdout
+    assert restart.stdout.strip().splitlines()[-1] == number
+    refused = start("python", "manage.py", "load_content")
+    assert refused.returncode == 1 and "--force" in refused.stderr
+
+
+_PRINT_PUBLISHED = (
+    "from articles.models import Article; "
+    "print(Article.objects.get(slug='opioid-induced-hyperalgesia').published_version.number)"
+)

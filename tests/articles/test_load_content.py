@@ -305,6 +305,36 @@ def test_newest_version_from_the_admin_is_refused_without_force(db, tmp_path):
     assert states == {1: "superseded", 2: "superseded", 3: "published"}
 
 
+def test_keep_admin_work_leaves_the_admins_version_and_loads_the_other_files(db, tmp_path):
+    from articles.services import publish_version
+    from tests.factories import make_approved, make_editor, make_medical_reviewer
+
+    path = write_source(tmp_path, body="File text.\n")
+    load(path)
+    article = Article.objects.get()
+    approved = make_approved(article, editor=make_editor(), reviewer=make_medical_reviewer())
+    publish_version(approved, by=approved.approval.approved_by)
+    write_source(tmp_path, body="Newer file text.\n")
+    other = write_source(tmp_path, name="other.md", slug="other-article", title="Other")
+
+    output = load(tmp_path, keep_admin_work=True)
+
+    assert f"kept v{approved.number} of 'test-article', made by 'admin: edna'" in output
+    assert "export_content test-article" in output
+    assert f"{other}: created v1" in output
+    article.refresh_from_db()
+    assert article.published_version == approved
+    assert ArticleVersion.objects.filter(article=article).count() == approved.number
+    assert "--force" in load_errors(path)
+
+
+def test_keep_admin_work_and_force_cannot_be_given_together(db, tmp_path):
+    message = load_errors(write_source(tmp_path), keep_admin_work=True, force=True)
+
+    assert "--force or --keep-admin-work" in message
+    assert not ArticleVersion.objects.exists()
+
+
 def test_loaded_versions_carry_their_review_and_publish_directly(db, tmp_path):
     load(write_source(tmp_path))
 

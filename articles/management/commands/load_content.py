@@ -26,10 +26,20 @@ class Command(BaseCommand):
             help="Replace articles whose newest version was made outside their file.",
         )
         parser.add_argument(
+            "--keep-admin-work",
+            action="store_true",
+            help=(
+                "Leave articles whose newest version was made outside their file (in the admin) "
+                "as they are, say so, and load the rest. How `make run` and the image start up."
+            ),
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Validate and report without writing."
         )
 
-    def handle(self, *args, paths, force, dry_run, **options):
+    def handle(self, *args, paths, force, keep_admin_work, dry_run, **options):
+        if force and keep_admin_work:
+            raise CommandError("Use --force or --keep-admin-work, not both.")
         files, problems = collect_paths(paths or [settings.ARTICLES_CONTENT_DIR])
         if not files and not problems:
             raise CommandError("No .md files found in " + ", ".join(map(str, paths)))
@@ -43,13 +53,19 @@ class Command(BaseCommand):
         if problems:
             raise CommandError(_report(problems, "nothing was loaded"))
         try:
-            results = load_sources(sources, force=force, dry_run=dry_run)
+            results = load_sources(
+                sources, force=force, keep_elsewhere=keep_admin_work, dry_run=dry_run
+            )
         except LoadRefused as refused:
             raise CommandError(_report(refused.problems, "nothing was loaded")) from None
         if options["verbosity"] >= 1:
             for result in results:
-                changed = result.outcome != "unchanged"
-                self.stdout.write(self.style.SUCCESS(str(result)) if changed else str(result))
+                if result.outcome == "kept":
+                    self.stdout.write(self.style.WARNING(str(result)))
+                elif result.outcome == "unchanged":
+                    self.stdout.write(str(result))
+                else:
+                    self.stdout.write(self.style.SUCCESS(str(result)))
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
 
