@@ -1,7 +1,6 @@
 # Production image: gunicorn and whitenoise against PostgreSQL, run as a non-root user.
-# No Docker engine runs on the development machines or in CI, so the image is never built
-# there: tests/test_docker.py lints this file (hadolint), runs the entrypoint and the health
-# check, and runs `check --deploy` with the environment this file sets (README "Docker").
+# `make image-test` builds it with podman and checks it running (README "Docker");
+# tests/test_docker.py lints this file (hadolint) and runs the entrypoint and health check.
 ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS builder
@@ -11,15 +10,10 @@ ENV PIP_NO_CACHE_DIR=1 \
     PATH=/venv/bin:$PATH
 WORKDIR /app
 RUN python -m venv /venv
-# Dependencies first, in their own layer; the project itself runs from /app, not site-packages.
-# Versions are the ranges pinned in pyproject.toml, which hadolint cannot read (DL3013).
-COPY pyproject.toml ./
-COPY hartrehab ./hartrehab
-COPY articles ./articles
-COPY intake ./intake
-# hadolint ignore=DL3013
-RUN pip install --no-cache-dir ".[postgres]" \
-    && pip uninstall --yes hartrehab
+# Dependencies first, in their own layer, exactly as locked by `make lock`: pip checks every
+# file's sha256. The project itself runs from /app, not site-packages, so it is not installed.
+COPY requirements/production.txt ./requirements/
+RUN pip install --no-cache-dir --require-hashes --requirement requirements/production.txt
 COPY . .
 # Hashed, compressed static files are part of the image; nothing is written at run time.
 RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \

@@ -9,7 +9,7 @@ RUN_ENV = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret_key)}" \
 	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}" \
 	DJANGO_SECURE_COOKIES="$${DJANGO_SECURE_COOKIES:-0}"
 
-.PHONY: install run dev test lint format check-migrations bench clean audit screenshots image-test
+.PHONY: install run dev test lint format check-migrations bench clean audit screenshots image-test lock
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,20 @@ audit: install $(NODE_INSTALLED)
 # Article, form with errors and thanks page at 375 and 1280 px into docs/screenshots/.
 screenshots: install
 	$(BIN)/python -m tools.screenshots
+
+# --- The image's requirements, locked with hashes --------------------------------------------
+# requirements/production.txt pins every package the image installs (pyproject's dependencies
+# and the postgres extra) with the sha256 of each file on PyPI, for any Python 3.11+ (a pin
+# only some versions need carries its marker); the Dockerfile installs it with
+# --require-hashes. Re-run after changing pyproject.toml's dependencies: pins that still fit
+# are kept. `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed. Resolved
+# against PyPI alone, whatever this machine's pip or uv configuration says.
+LOCK_FILE := requirements/production.txt
+lock: install
+	env -u UV_INDEX -u UV_EXTRA_INDEX_URL -u UV_FIND_LINKS \
+		$(BIN)/uv pip compile --no-config --quiet --universal --python-version 3.11 --generate-hashes --extra postgres \
+		--index-url https://pypi.org/simple --custom-compile-command "make lock" \
+		--output-file $(LOCK_FILE) $(LOCK_ARGS) pyproject.toml
 
 # --- The image, built and run with podman ----------------------------------------------------
 # Builds the Dockerfile on a Debian base made with debootstrap (cached), runs it against a

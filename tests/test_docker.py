@@ -105,6 +105,8 @@ def test_build_context_leaves_out_secrets_and_local_state():
     ignored = set((ROOT / ".dockerignore").read_text().split())
 
     assert {".env", ".secret_key", "db.sqlite3*", ".git", ".venv", "staticfiles"} <= ignored
+    # and what does not serve the site (`make image-test` checks the built image too)
+    assert {"tests", "bench", "tools", "docs", "node_modules"} <= ignored
 
 
 def test_the_images_environment_passes_check_deploy(tmp_path):

@@ -35,7 +35,8 @@ APT_SOURCES = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.lis
 # crun cannot set up cgroups on these machines, and runc refuses limits above these.
 PODMAN = ["podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs"]
 LIMITS = ["--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096"]
-POSTGRES = os.environ.get("IMAGE_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+# The PostgreSQL server these machines run (trust auth); each run makes its own database.
+POSTGRES = "postgres://postgres@127.0.0.1:5432"
 START_SECONDS = 120
 STOP_SECONDS = 20
 
@@ -132,13 +133,22 @@ def ensure_base_image() -> str:
     return f"{BASE_IMAGE} (made, mirror {mirror.key})"
 
 
+def image_id(image: str) -> str | None:
+    result = run([*PODMAN, "image", "inspect", "--format", "{{.Id}}", image], check=False)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
 def build_image(tag: str = IMAGE) -> None:
-    """The Dockerfile on the local base; docker format so HEALTHCHECK is kept in the image."""
+    """The Dockerfile on the local base; docker format, as podman's default (OCI) drops the
+    HEALTHCHECK. The image this tag named before is removed unless a container still uses it."""
+    before = image_id(tag)
     run(
         [*PODMAN, "build", "--isolation", "chroot", "--network", "host", "--format", "docker"]
         + ["--build-arg", f"PYTHON_IMAGE={BASE_IMAGE}", "--tag", tag, str(ROOT)],
         timeout=1200,
     )
+    if before and before != image_id(tag):
+        run([*PODMAN, "rmi", before], check=False)
 
 
 # --- databases and containers --------------------------------------------------------------
@@ -194,28 +204,28 @@ class Container:
         return (result.stdout + result.stderr).strip()
 
 
-def _env_file(folder: Path, env: dict[str, str]) -> Path:
+def _run_flags(folder: Path, env: dict[str, str]) -> list[str]:
+    """`podman run` as production runs the image (compose.yaml: read-only root, /tmp in
+    memory), on the host's network, with `env` from a file only this user can read."""
     path = folder / "env"
     path.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
     path.chmod(0o600)
-    return path
+    return [*LIMITS, "--network", "host", "--read-only", "--tmpfs", "/tmp", "--env-file", str(path)]
 
 
 def one_off(env: dict[str, str], *args: str, image: str = IMAGE, timeout: float = 300):
     """Run a command in a fresh container of the image (same flags as the site's), then drop it."""
     with tempfile.TemporaryDirectory(prefix="hartrehab-env-") as folder:
         return run(
-            [*PODMAN, "run", "--rm", *LIMITS, "--network", "host", "--read-only"]
-            + ["--tmpfs", "/tmp", "--env-file", str(_env_file(Path(folder), env))]
-            + [image, *args],
+            [*PODMAN, "run", "--rm", *_run_flags(Path(folder), env), image, *args],
             timeout=timeout,
         )
 
 
 @contextlib.contextmanager
 def container(prefix: str, env: dict[str, str], *, image: str = IMAGE) -> Iterator[Container]:
-    """Start the image serving on a free loopback port (the way compose runs it: read-only
-    root, /tmp in memory); yield once /healthz answers; always remove it."""
+    """Start the image serving on a free loopback port; yield once /healthz answers; always
+    remove it."""
     port = free_port()
     name = f"{prefix}-{os.getpid()}-{secrets.token_hex(3)}"
     env = {"SITE_URL": f"http://127.0.0.1:{port}", **env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
@@ -223,9 +233,7 @@ def container(prefix: str, env: dict[str, str], *, image: str = IMAGE) -> Iterat
     try:
         with tempfile.TemporaryDirectory(prefix="hartrehab-env-") as folder:
             run(
-                [*PODMAN, "run", "--detach", "--name", name, *LIMITS, "--network", "host"]
-                + ["--read-only", "--tmpfs", "/tmp", "--env-file", str(_env_file(Path(folder), env))]
-                + [image],
+                [*PODMAN, "run", "--detach", "--name", name, *_run_flags(Path(folder), env), image],
                 timeout=120,
             )
         wait_healthy(box)
