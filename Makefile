@@ -9,7 +9,7 @@ RUN_ENV = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret_key)}" \
 	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}" \
 	DJANGO_SECURE_COOKIES="$${DJANGO_SECURE_COOKIES:-0}"
 
-.PHONY: install run dev test lint format check-migrations bench clean audit screenshots image-test lock
+.PHONY: install run dev test lint format check-migrations bench clean audit screenshots image-test lock cluster-test
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -98,3 +98,10 @@ lock: install
 # "Docker"). Needs root, podman, runc and debootstrap; removes everything it started.
 image-test: install
 	$(BIN)/python -m tools.image_test
+
+# Three containers of the image behind HAProxy (deploy/haproxy.cfg) with a self-signed TLS
+# certificate, sharing PostgreSQL and Redis on this machine: publish propagation, the rate
+# limit across nodes, a node killed during a burst, a rolling restart. Writes docs/DEPLOY.md.
+# Needs what image-test needs, and haproxy.
+cluster-test: install
+	$(BIN)/python -m tools.cluster_test

@@ -18,6 +18,11 @@ preload_app = True
 # gunicorn 27 otherwise writes a control socket into the home folder.
 control_socket_disable = True
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Behind HAProxy with `send-proxy-v2` (deploy/haproxy.cfg): each connection starts with the
+# patient's address, which becomes REMOTE_ADDR (the intake rate limit counts patients, not the
+# proxy). Accepted only from the addresses listed; plain requests (health checks) still work.
+proxy_protocol = os.environ.get("GUNICORN_PROXY_PROTOCOL", "off")
+proxy_allow_ips = os.environ.get("GUNICORN_PROXY_ALLOW_IPS", "127.0.0.1,::1")
 # Heartbeat files; the image points this at /dev/shm (memory), as its file system may be slow
 # or read-only.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None

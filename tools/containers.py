@@ -37,6 +37,7 @@ PODMAN = ["podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs"]
 LIMITS = ["--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096"]
 # The PostgreSQL server these machines run (trust auth); each run makes its own database.
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
+WORKERS = "2"  # gunicorn workers per container: these machines have 2 cores for everyone
 START_SECONDS = 120
 STOP_SECONDS = 20
 
@@ -178,7 +179,7 @@ def site_env(database_url: str, **extra: str) -> dict[str, str]:
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DATABASE_URL": database_url,
-        "WEB_CONCURRENCY": "2",
+        "WEB_CONCURRENCY": WORKERS,
     }
     env.update(extra)
     return env
@@ -222,24 +223,40 @@ def one_off(env: dict[str, str], *args: str, image: str = IMAGE, timeout: float 
         )
 
 
-@contextlib.contextmanager
-def container(prefix: str, env: dict[str, str], *, image: str = IMAGE) -> Iterator[Container]:
-    """Start the image serving on a free loopback port; yield once /healthz answers; always
-    remove it."""
-    port = free_port()
+def new_container(prefix: str, env: dict[str, str], *, port: int | None = None) -> Container:
+    """A container not yet started, to serve on `port` (default: a free loopback port)."""
+    port = port or free_port()
     name = f"{prefix}-{os.getpid()}-{secrets.token_hex(3)}"
     env = {"SITE_URL": f"http://127.0.0.1:{port}", **env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    box = Container(name=name, port=port, env=env, image=image)
+    return Container(name=name, port=port, env=env)
+
+
+def start(box: Container) -> None:
+    """Start the container and return once /healthz answers 200."""
+    with tempfile.TemporaryDirectory(prefix="hartrehab-env-") as folder:
+        run(
+            [*PODMAN, "run", "--detach", "--name", box.name, *_run_flags(Path(folder), box.env)]
+            + [box.image],
+            timeout=120,
+        )
+    wait_healthy(box)
+
+
+def remove(box: Container) -> None:
+    """Stop the container (SIGTERM: gunicorn finishes what it serves) and delete it."""
+    run([*PODMAN, "rm", "--force", "--time", str(STOP_SECONDS), box.name], check=False, timeout=90)
+
+
+@contextlib.contextmanager
+def container(prefix: str, env: dict[str, str], *, port: int | None = None) -> Iterator[Container]:
+    """Start the image serving on a loopback port; yield once /healthz answers; always remove
+    it."""
+    box = new_container(prefix, env, port=port)
     try:
-        with tempfile.TemporaryDirectory(prefix="hartrehab-env-") as folder:
-            run(
-                [*PODMAN, "run", "--detach", "--name", name, *_run_flags(Path(folder), env), image],
-                timeout=120,
-            )
-        wait_healthy(box)
+        start(box)
         yield box
     finally:
-        run([*PODMAN, "rm", "--force", "--time", str(STOP_SECONDS), name], check=False, timeout=90)
+        remove(box)
 
 
 def running(box: Container) -> bool:
@@ -306,8 +323,10 @@ print(draft.number)
 """
 
 
-def publish_in_image(env: dict[str, str], *, slug: str, marker: str) -> int:
-    """Publish a new version of `slug` whose body ends with `marker`; return its number."""
+def publish(*, slug: str, marker: str, env: dict[str, str] | None = None, box=None) -> int:
+    """Publish a new version of `slug` whose body ends with `marker`, in a running container
+    (`box`) or a fresh one with `env`; return the version's number."""
     code = f"SLUG = {slug!r}\nMARKER = {marker!r}\n" + PUBLISH_CODE
-    result = one_off(env, "python", "manage.py", "shell", "-c", code)
+    command = ["python", "manage.py", "shell", "-c", code]
+    result = box.exec(*command) if box else one_off(env, *command)
     return int(result.stdout.strip().splitlines()[-1])

@@ -37,7 +37,8 @@ INTAKE_MIN_SECONDS = 2
 class Steps:
     """Times each named step; the first failure is reported with its step's name."""
 
-    def __init__(self):
+    def __init__(self, command: str):
+        self.command = command
         self.started = time.monotonic()
         self.times: list[tuple[str, float]] = []
 
@@ -53,7 +54,7 @@ class Steps:
         say(f"   ok ({self.times[-1][1]:.1f}s)")
 
     def summary(self) -> str:
-        return f"image-test: all {len(self.times)} steps passed in {self.total():.0f}s"
+        return f"{self.command}: all {len(self.times)} steps passed in {self.total():.0f}s"
 
     def total(self) -> float:
         return time.monotonic() - self.started
@@ -97,11 +98,8 @@ def check_article(box, *, contains: str | None = None) -> str:
     return heading.get_text(strip=True)
 
 
-def send_contact_request(base_url: str, name: str) -> None:
-    """Fill the form like a patient: load it, wait, post it, follow the 303 to the thanks page."""
-    client = browser()
-    status, _, html = fetch(client, f"{base_url}/contact/")
-    assert status == 200, f"GET /contact/ answered {status}"
+def contact_fields(html: str, name: str) -> dict[str, str]:
+    """What a patient sends: the form's hidden fields (CSRF, form token) and their answers."""
     form = BeautifulSoup(html, "html.parser").find("form", class_="intake-form")
     assert form, "no intake form on /contact/"
     fields = {
@@ -111,6 +109,15 @@ def send_contact_request(base_url: str, name: str) -> None:
     }
     assert "csrfmiddlewaretoken" in fields, "the form carries no CSRF token"
     fields.update(name=name, phone="202-555-0143", preferred_contact="phone", consent="on")
+    return fields
+
+
+def send_contact_request(base_url: str, name: str) -> None:
+    """Fill the form like a patient: load it, wait, post it, follow the 303 to the thanks page."""
+    client = browser()
+    status, _, html = fetch(client, f"{base_url}/contact/")
+    assert status == 200, f"GET /contact/ answered {status}"
+    fields = contact_fields(html, name)
     time.sleep(INTAKE_MIN_SECONDS + 0.5)
     status, headers, _ = fetch(client, f"{base_url}/contact/", fields)
     assert status == 303, f"POST /contact/ answered {status}, not 303"
@@ -167,7 +174,7 @@ def check_image_contents() -> None:
 
 
 def main() -> int:
-    steps = Steps()
+    steps = Steps("image-test")
     run_id = secrets.token_hex(4)
     with contextlib.ExitStack() as cleanup:
         with steps("base image"):
@@ -201,7 +208,7 @@ def main() -> int:
             check_root_file_system_is_read_only(box)
         marker = f"Checked by the image test {run_id}."
         with steps("a version published by staff is served at once"):
-            number = containers.publish_in_image(env, slug=ARTICLE, marker=marker)
+            number = containers.publish(env=env, slug=ARTICLE, marker=marker)
             say(f"   published v{number}")
             check_article(box, contains=marker)
         with steps("after a restart the container serves the published version"):
