@@ -141,6 +141,17 @@ def test_gunicorn_takes_workers_and_bind_from_the_environment(monkeypatch):
     assert config["bind"] == "0.0.0.0:8000"
     assert config["worker_tmp_dir"] == "/dev/shm"
     assert config["accesslog"] is None  # the request log comes from hartrehab.requestlog
+    assert config["proxy_protocol"] == "off"  # on only behind a proxy that sends it
+
+
+def test_gunicorn_reads_the_proxy_protocol_from_listed_proxies_only(monkeypatch):
+    monkeypatch.setenv("GUNICORN_PROXY_PROTOCOL", "auto")
+    monkeypatch.setenv("GUNICORN_PROXY_ALLOW_IPS", "10.0.0.5")
+
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+    assert config["proxy_protocol"] == "auto"
+    assert config["proxy_allow_ips"] == "10.0.0.5"
 
 
 def run_entrypoint(tmp_path, *, fail: str = "", **env) -> tuple[subprocess.CompletedProcess, str]:

@@ -11,6 +11,7 @@ no request. Every request goes to 127.0.0.1; each patient has an address of its 
 127.0.0.0/8. Everything started here is stopped on every exit.
 """
 
+import collections
 import contextlib
 import csv
 import datetime
@@ -386,6 +387,7 @@ def check_node_killed_during_burst(nodes, proxy: Proxy, database_url: str) -> di
     late = load.failed("GET", after=marked_down)
     assert not late, f"{len(late)} GETs failed after the proxy marked the node down"
     failed_posts, stored_anyway = check_posts_stored_once(load, database_url)
+    statuses = collections.Counter(str(s.status or "no answer") for s in load.failed("POST"))
     return {
         "gets": len(load.of("GET")),
         "get_failures": len(load.failed("GET")),
@@ -393,6 +395,7 @@ def check_node_killed_during_burst(nodes, proxy: Proxy, database_url: str) -> di
         "posts": len(load.of("POST")),
         "post_failures": failed_posts,
         "failed_but_stored": stored_anyway,
+        "post_failure_statuses": ", ".join(f"{n}× {code}" for code, n in statuses.items()),
         "mark_down_seconds": marked_down - killed,
     }
 
@@ -454,7 +457,12 @@ def write_report(figures: dict, total: float) -> None:
         (
             "`kill -9` of node 2 during a burst",
             f"{kill['gets']} GETs, {kill['posts']} POSTs",
-            f"{kill['get_failures']} GETs, {kill['post_failures']} POSTs",
+            f"{kill['get_failures']} GETs, {kill['post_failures']} POSTs"
+            + (
+                f" ({kill['post_failure_statuses']}, with the error page)"
+                if kill["post_failures"]
+                else ""
+            ),
             f"marked down after {kill['mark_down_seconds']:.1f} s; 0 failed of "
             f"{kill['gets_after_down']} GETs after that; every 303 stored once; "
             f"{kill['failed_but_stored']} failed POSTs were stored anyway (at most once)",
@@ -467,19 +475,36 @@ def write_report(figures: dict, total: float) -> None:
         ),
     ]
     table = "\n".join(f"| {' | '.join(row)} |" for row in rows)
-    REPORT.write_text(f"""# Several nodes behind HAProxy
+    REPORT.write_text(
+        REPORT_TEMPLATE.format(
+            date=datetime.date.today().isoformat(),
+            total=total,
+            nodes=NODES,
+            workers=containers.WORKERS,
+            haproxy=haproxy_version(),
+            get_threads=GET_THREADS,
+            post_threads=POST_THREADS,
+            before_kill=BEFORE_KILL_SECONDS,
+            after_down=AFTER_DOWN_SECONDS,
+            table=table,
+        )
+    )
 
-Written by `make cluster-test` ({datetime.date.today().isoformat()}, {total:.0f} s in all). It
-starts {NODES} containers of the image (podman, {containers.WORKERS}
-gunicorn workers each) on loopback ports, sharing one PostgreSQL database and one Redis,
-behind HAProxy ({haproxy_version()}) running `deploy/haproxy.cfg` with a self-signed TLS
-certificate. HAProxy checks `/healthz` every second (2 failures mark a node down), retries a
-failed connection on another node for any method but retries GET and HEAD only after a node
-failed mid-answer, and sends each patient's address with the PROXY protocol
+
+REPORT_TEMPLATE = """# Several nodes behind HAProxy
+
+Written by `make cluster-test` ({date}, {total:.0f} s in all).
+
+It starts {nodes} containers of the image (podman, {workers} gunicorn workers each) on
+loopback ports, sharing one PostgreSQL database and one Redis, behind HAProxy {haproxy}
+running `deploy/haproxy.cfg` with a self-signed TLS certificate made for the run. HAProxy
+checks `/healthz` every second (2 failures mark a node down), sends a request whose
+connection failed to another node whatever its method, retries GET and HEAD only when a node
+failed mid-answer, and gives each node the patient's address with the PROXY protocol
 (`GUNICORN_PROXY_PROTOCOL=auto`). Every request went to 127.0.0.1; each simulated patient
-had its own address in 127.0.0.0/8. The burst: {GET_THREADS} GET and {POST_THREADS} POST
-loops (each POST loads the form first), node killed {BEFORE_KILL_SECONDS:.0f} s in, load kept
-{AFTER_DOWN_SECONDS:.0f} s after the proxy marked it down.
+had an address of their own in 127.0.0.0/8. The burst: {get_threads} GET and
+{post_threads} POST loops (each POST loads the form first), the node killed {before_kill:.0f} s
+in, the load kept up {after_down:.0f} s after the proxy marked it down.
 
 | what | requests | failed | figures |
 | --- | --- | --- | --- |
@@ -488,8 +513,8 @@ loops (each POST loads the form first), node killed {BEFORE_KILL_SECONDS:.0f} s 
 A POST in flight on the node that was killed cannot be resent safely (it may have been
 stored), so HAProxy answers it with `deploy/errors/unavailable.http`: a page saying the
 request may not have reached the clinic, with the crisis lines. The test checks that each
-failed POST got that page (or the site's own) and was stored at most once.
-""")
+failed POST got that page (or the site's own error page) and was stored at most once.
+"""
 
 
 def haproxy_version() -> str:
