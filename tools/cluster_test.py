@@ -400,29 +400,40 @@ def check_node_killed_during_burst(nodes, proxy: Proxy, database_url: str) -> di
     }
 
 
-def replace_node(nodes, index: int) -> None:
+def replace_node(nodes, index: int) -> tuple[float, float]:
     """Stop the node (SIGTERM, gunicorn finishes its requests), start a fresh container on
-    its port and wait until it answers /healthz."""
-    old = nodes[index]
-    containers.remove(old)
-    nodes[index] = containers.new_container("hartrehab-node", old.env, port=old.port)
+    its port and wait until it answers /healthz; (seconds to stop, seconds to start)."""
+    began = time.monotonic()
+    containers.remove(nodes[index])
+    stopped = time.monotonic()
+    nodes[index] = containers.new_container(
+        "hartrehab-node", nodes[index].env, port=nodes[index].port
+    )
     containers.start(nodes[index])
+    return stopped - began, time.monotonic() - stopped
 
 
 def check_rolling_restart(nodes, proxy: Proxy, database_url: str) -> dict:
     load = Load(proxy)
     began = time.monotonic()
+    phases = collections.defaultdict(float)  # seconds spent in each phase, all nodes
     with load.running():
         for index in range(len(nodes)):
-            server = f"nodes/node{index + 1}"
+            name = f"node{index + 1}"
+            mark = time.monotonic()
             # Drain: no new requests go to it; wait until what it serves has ended.
-            proxy.command(f"set server {server} state drain")
-            deadline = time.monotonic() + 30
-            while int(proxy.servers()[f"node{index + 1}"]["scur"]) and time.monotonic() < deadline:
+            proxy.command(f"set server nodes/{name} state drain")
+            deadline = time.monotonic() + containers.STOP_SECONDS
+            while int(proxy.servers()[name]["scur"]) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            replace_node(nodes, index)
-            proxy.command(f"set server {server} state ready")
-            proxy.wait_for(f"node{index + 1}", lambda s: s == "UP", limit=30)
+            phases["drain"] += time.monotonic() - mark
+            stop, start = replace_node(nodes, index)
+            phases["stop"] += stop
+            phases["start"] += start
+            mark = time.monotonic()
+            proxy.command(f"set server nodes/{name} state ready")
+            proxy.wait_for(name, lambda s: s == "UP", limit=30)
+            phases["up"] += time.monotonic() - mark
     failures = load.failed("GET") + load.failed("POST")
     assert not failures, f"{len(failures)} requests failed: {[s.status for s in failures][:10]}"
     check_posts_stored_once(load, database_url)
@@ -431,6 +442,7 @@ def check_rolling_restart(nodes, proxy: Proxy, database_url: str) -> dict:
         "posts": len(load.of("POST")),
         "failures": 0,
         "seconds": time.monotonic() - began,
+        "phases": ", ".join(f"{k} {v / len(nodes):.1f} s" for k, v in phases.items()),
     }
 
 
@@ -471,7 +483,7 @@ def write_report(figures: dict, total: float) -> None:
             "rolling restart, one node at a time (drain, SIGTERM, new container, ready)",
             f"{roll['gets']} GETs, {roll['posts']} POSTs",
             "0",
-            f"{roll['seconds']:.0f} s for {NODES} nodes",
+            f"{roll['seconds']:.0f} s for {NODES} nodes; per node on average: {roll['phases']}",
         ),
     ]
     table = "\n".join(f"| {' | '.join(row)} |" for row in rows)

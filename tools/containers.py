@@ -215,7 +215,9 @@ def _run_flags(folder: Path, env: dict[str, str]) -> list[str]:
 
 
 def one_off(env: dict[str, str], *args: str, image: str = IMAGE, timeout: float = 300):
-    """Run a command in a fresh container of the image (same flags as the site's), then drop it."""
+    """Run a command in a fresh container of the image (same flags as the site's), then drop it.
+    The entrypoint's start-up steps are left to the serving containers."""
+    env = {**env, "ENTRYPOINT_MIGRATE": "0", "ENTRYPOINT_LOAD_CONTENT": "0"}
     with tempfile.TemporaryDirectory(prefix="hartrehab-env-") as folder:
         return run(
             [*PODMAN, "run", "--rm", *_run_flags(Path(folder), env), image, *args],

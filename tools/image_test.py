@@ -48,8 +48,9 @@ class Steps:
         began = time.monotonic()
         try:
             yield
-        except (CheckFailed, AssertionError, OSError) as error:
-            raise CheckFailed(f"step '{name}' failed: {error}") from error
+        except Exception as error:  # any error fails the step, which is named
+            reason = str(error) or type(error).__name__
+            raise CheckFailed(f"step '{name}' failed: {reason}") from error
         self.times.append((name, time.monotonic() - began))
         say(f"   ok ({self.times[-1][1]:.1f}s)")
 
