@@ -33,7 +33,7 @@ run: install .secret_key
 # Any manage.py command with the same virtualenv and secret as `make run`, e.g.
 # make manage ARGS="invite_staff ray@example.org --role medical-reviewer --print-link"
 manage: install .secret_key
-	$(RUN_ENV) $(BIN)/python manage.py $(ARGS)
+	@$(RUN_ENV) $(BIN)/python manage.py $(ARGS)
 
 # Django's development server with debug pages and auto-reload (not what patients get).
 dev: install
