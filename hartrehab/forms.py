@@ -20,11 +20,11 @@ class InviteStaffForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reviewer = forms.CharField(
-        label="Reviewer (medical reviewers only)",
+        label="Reviewer name and credentials",
         max_length=400,
         required=False,
         help_text=(
-            "Name and credentials as patients see them, e.g. “Ray Hamilton, DNP, PMHNP-BC, "
+            "Medical reviewers only: as patients see them, e.g. “Ray Hamilton, DNP, PMHNP-BC, "
             "FNP-C”. Start typing to choose an existing reviewer; a new one is created."
         ),
         widget=forms.TextInput(attrs={"list": REVIEWER_LIST_ID, "autocomplete": "off"}),
