@@ -1,12 +1,15 @@
 #!/bin/sh
 # The image's entrypoint: prepares the database when asked, then runs the container's command
-# (gunicorn by default). ENTRYPOINT_MIGRATE=1 runs migrations and ENTRYPOINT_LOAD_CONTENT=1
+# (gunicorn by default). ENTRYPOINT_MIGRATE=1 runs migrations and updates the staff groups
+# (setup_roles, so staff can be invited from the admin), and ENTRYPOINT_LOAD_CONTENT=1
 # loads content/ first; set them on one container only when several start at once.
 set -eu
 
 if [ "${ENTRYPOINT_MIGRATE:-0}" = "1" ]; then
     echo "entrypoint: manage.py migrate"
     python manage.py migrate --noinput
+    echo "entrypoint: manage.py setup_roles"
+    python manage.py setup_roles
 fi
 
 if [ "${ENTRYPOINT_LOAD_CONTENT:-0}" = "1" ]; then

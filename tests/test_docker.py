@@ -175,7 +175,11 @@ def test_entrypoint_migrates_and_loads_content_when_asked(tmp_path):
     result, calls = run_entrypoint(tmp_path, ENTRYPOINT_MIGRATE="1", ENTRYPOINT_LOAD_CONTENT="1")
 
     assert result.returncode == 0
-    assert calls.splitlines() == ["manage.py migrate --noinput", "manage.py load_content"]
+    assert calls.splitlines() == [
+        "manage.py migrate --noinput",
+        "manage.py setup_roles",
+        "manage.py load_content",
+    ]
     assert result.stdout.strip().endswith("gunicorn ran with --config x")
 
 
