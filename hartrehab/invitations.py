@@ -55,6 +55,6 @@ def user_for_token(token: str):
     user = get_user_model().objects.filter(pk=payload["u"], is_staff=True).first()
     if user is None:
         raise InvalidInvitation("no such staff user")
-    if user.is_active or not constant_time_compare(payload.get("f", ""), _fingerprint(user)):
+    if not constant_time_compare(payload.get("f", ""), _fingerprint(user)):
         raise UsedInvitation("used or replaced")
     return user
