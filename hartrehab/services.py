@@ -151,11 +151,13 @@ def invite_staff(
         user = user or User(username=email)
         user.email = email
         user.first_name, user.last_name = _split_name(name) if name else (user.first_name, "")
-        user.is_staff = True
+        # An invitation grants exactly its role, whatever a former account of theirs had.
+        user.is_staff, user.is_superuser = True, False
         user.full_clean(exclude=["password"])
         user.save()
         _close_account(user)
         user.groups.set([group])
+        user.user_permissions.clear()
         if reviewer.strip():
             from articles.services import link_reviewer
 

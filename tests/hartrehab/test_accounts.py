@@ -2,12 +2,14 @@
 
 import datetime
 import re
+from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -82,13 +84,11 @@ def test_invited_account_is_staff_in_its_group_and_cannot_log_in(roles):
     assert AccountEvent.objects.get(user=user).action == AccountEvent.Action.INVITED
 
 
-def test_command_emails_the_link_and_print_link_prints_it(roles, capsys):
-    call_command("invite_staff", "ed@example.org", "--role", "editor", stdout=None)
+def test_command_emails_the_link_and_print_link_prints_it(roles):
+    call_command("invite_staff", "ed@example.org", "--role", "editor", stdout=StringIO())
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ed@example.org"]
     assert LINK_RE.search(mail.outbox[0].body)
-
-    from io import StringIO
 
     out = StringIO()
     call_command("invite_staff", "in@example.org", "--role", "intake", "--print-link", stdout=out)
@@ -123,6 +123,24 @@ def test_command_without_roles_says_to_run_setup_roles(db):
 
     with pytest.raises(CommandError, match="setup_roles"):
         call_command("invite_staff", "ed@example.org", "--role", "editor", "--print-link")
+
+
+def test_reinviting_a_former_superuser_grants_only_the_role(roles):
+    former = make_staff("old@example.org", superuser=True, is_active=False)
+
+    user, _ = invite("old@example.org", role="intake")
+
+    assert user.pk == former.pk
+    assert not user.is_superuser and not user.is_active
+    assert [g.name for g in user.groups.all()] == ["Intake staff"]
+
+
+def test_the_service_checks_who_invites(roles):
+    editor = make_staff("ed", groups=("Editors",))
+
+    with pytest.raises(PermissionDenied):
+        services.invite_staff("x@example.org", role="editor", by=editor)
+    assert not User.objects.filter(username="x@example.org").exists()
 
 
 def test_command_refuses_an_active_account(roles):
@@ -279,6 +297,18 @@ def test_a_recovery_code_logs_in_once(client, roles):
     event = AccountEvent.objects.get(user=user, action=AccountEvent.Action.RECOVERY_CODE_USED)
     assert codes[0] not in event.detail
     assert StaticToken.objects.count() == 9
+
+
+def test_a_wrong_recovery_code_counts_as_a_failed_login(client, roles):
+    from axes.models import AccessAttempt
+
+    user, link = invite()
+    accept(Client(), link)
+
+    response = login(client, user.username, "notacode")
+
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get(username=user.username).failures_since_start == 1
 
 
 def test_the_authenticator_logs_in_after_set_up(client, roles):
