@@ -122,7 +122,9 @@ class StaffUserAdmin(UserAdmin):
                         f"Invitation sent to {user.email}. The link works once, for "
                         f"{settings.STAFF_INVITE_HOURS} hours.",
                     )
-                return redirect("admin:auth_user_change", user.pk)
+                if self.has_view_or_change_permission(request, user):
+                    return redirect("admin:auth_user_change", user.pk)
+                return redirect("admin:auth_user_invite")
         from articles.services import unlinked_reviewer_names
 
         context = {

@@ -429,6 +429,32 @@ def test_a_superuser_invites_a_medical_reviewer_in_the_admin(client, roles):
     assert mail.outbox[0].to == ["ray@example.org"]
 
 
+def test_someone_given_the_invite_permission_can_invite(client, roles):
+    from django.contrib.auth.models import Permission
+
+    manager = make_staff("manager")
+    manager.user_permissions.add(Permission.objects.get(codename="invite_staff"))
+    login_staff(client, manager)
+
+    response = client.post(
+        admin_url("auth/user/invite/"), {"email": "ed@example.org", "role": "editor"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == admin_url("auth/user/invite/")
+    assert User.objects.get(username="ed@example.org").groups.get().name == "Editors"
+    assert AccountEvent.objects.get(action="invited").by == manager
+
+
+def test_a_reviewer_is_linked_to_an_account_from_a_searchable_list(client, roles):
+    login_staff(client, make_staff("boss", superuser=True))
+
+    page = parse(client.get(admin_url("articles/reviewer/add/")).content)
+
+    field = page.find("select", attrs={"name": "user"})
+    assert "admin-autocomplete" in field["class"]
+
+
 def test_invite_form_says_which_field_is_wrong(client, roles):
     login_staff(client, make_staff("boss", superuser=True))
 
