@@ -133,7 +133,7 @@ class StaffAdminSite(OTPAdminSite):
             return app_list
         others = [app for app in app_list if app["app_label"] not in SECURITY_APP_LABELS]
         security = self._security_app(request, app_list)
-        return sorted([*others, security], key=lambda a: a["name"]) if security else others
+        return sorted([*others, security], key=lambda a: a["name"].lower()) if security else others
 
     def _security_app(self, request, app_list) -> dict | None:
         if not request.user.is_superuser:

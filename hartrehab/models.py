@@ -4,11 +4,6 @@ from django.conf import settings
 from django.db import models
 
 
-class AccountEventQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(user=user)
-
-
 class AccountEvent(models.Model):
     """One thing that happened to a staff account. Rows are only ever added.
 
@@ -36,8 +31,6 @@ class AccountEvent(models.Model):
     )
     at = models.DateTimeField(auto_now_add=True)
     detail = models.CharField(max_length=200, blank=True)
-
-    objects = AccountEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
