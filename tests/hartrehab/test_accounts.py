@@ -500,3 +500,12 @@ def test_security_heading_is_for_superusers_only(client, roles):
 
     assert "Security" not in [text_of(c) for c in page.select("#content-main .module caption")]
     assert client.get(admin_url("security/")).status_code == 403
+
+
+def test_account_events_are_append_only(roles):
+    user, _ = invite()
+    event = AccountEvent.objects.get(user=user)
+    event.detail = "rewritten"
+
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
