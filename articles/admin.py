@@ -57,7 +57,8 @@ def reviewed_by(version: ArticleVersion) -> str:
 class ReviewerAdmin(admin.ModelAdmin):
     list_display = ["name", "credentials", "user"]
     search_fields = ["name", "credentials"]
-    raw_id_fields = ["user"]
+    # A searchable list of accounts, not a numeric id box (the user admin has search fields).
+    autocomplete_fields = ["user"]
 
 
 class VersionInline(admin.TabularInline):

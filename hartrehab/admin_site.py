@@ -9,21 +9,27 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
-from django_otp import devices_for_user
 from django_otp.admin import OTPAdminSite
 from django_otp.forms import OTPAuthenticationFormMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 NO_DEVICE = (
-    "No authenticator app is enrolled for this account. Ask an administrator to run "
-    "`manage.py enrol_totp` for you."
+    "No authenticator app is enrolled for this account. Ask an administrator to reset your "
+    "second factor: you will get an email with a new set-up link."
 )
 SEVERAL_DEVICES = (
-    "This account has more than one authenticator. Ask an administrator to run "
-    "`manage.py enrol_totp --replace` for you."
+    "This account has more than one authenticator. Ask an administrator to reset your "
+    "second factor: you will get an email with a new set-up link."
 )
+# Apps whose models are account security; superusers see them under one "Security" heading.
+SECURITY_APP_LABELS = ("hartrehab", "otp_totp", "otp_static", "axes")
+SECURITY = "Security"
 
 
 class StaffLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
@@ -36,7 +42,10 @@ class StaffLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
-        help_text="The 6-digit code your authenticator app shows for Hart Rehab.",
+        help_text=(
+            "The 6-digit code your authenticator app shows for Hart Rehab, or one of your "
+            "recovery codes."
+        ),
     )
     otp_device = forms.CharField(required=False, widget=forms.HiddenInput)
     otp_error_messages = {
@@ -49,22 +58,39 @@ class StaffLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
         cleaned_data = super().clean()
         user = self.get_user()
         if user is not None:
-            cleaned_data["otp_device"] = self._only_device_id(user)
+            self._require_one_authenticator(user)
             try:
-                self.clean_otp(user)
+                self._clean_second_factor(user)
             except forms.ValidationError as error:
                 if error.code == "invalid_token":
                     self._count_as_failed_login()
                 raise
         return cleaned_data
 
-    def _only_device_id(self, user) -> str:
-        devices = list(devices_for_user(user))
-        if not devices:
+    def _require_one_authenticator(self, user) -> None:
+        count = TOTPDevice.objects.devices_for_user(user, confirmed=True).count()
+        if not count:
             raise forms.ValidationError(NO_DEVICE, code="no_device")
-        if len(devices) > 1:
+        if count > 1:
             raise forms.ValidationError(SEVERAL_DEVICES, code="several_devices")
-        return devices[0].persistent_id
+
+    def _clean_second_factor(self, user) -> None:
+        """The authenticator's current code or an unused recovery code (hartrehab.second_factor)."""
+        from hartrehab import second_factor, services
+
+        token = self.cleaned_data.get("otp_token")
+        if not token:
+            raise forms.ValidationError(
+                self.otp_error_messages["token_required"], code="token_required"
+            )
+        device = second_factor.verify_code(user, token)
+        if device is None:
+            raise forms.ValidationError(
+                self.otp_error_messages["invalid_token"], code="invalid_token"
+            )
+        if second_factor.is_recovery_device(device):
+            services.record_recovery_code_use(user)
+        user.otp_device = device  # django_otp stores it in the session at login
 
     def _count_as_failed_login(self) -> None:
         user_login_failed.send(
@@ -89,6 +115,57 @@ class StaffAdminSite(OTPAdminSite):
     @method_decorator(sensitive_post_parameters())
     def login(self, request, extra_context=None):
         return super().login(request, extra_context)
+
+    def get_urls(self):
+        from hartrehab.account_views import accept_invitation
+
+        return [
+            # Opened from the invitation email, before the person can log in.
+            path("account/set-up/", accept_invitation, name="accept_invitation"),
+            path("security/", self.admin_view(self.security_index), name="security"),
+            *super().get_urls(),
+        ]
+
+    def get_app_list(self, request, app_label=None):
+        """Readable headings: account security models under one "Security" heading."""
+        app_list = super().get_app_list(request, app_label)
+        if app_label is not None:
+            return app_list
+        others = [app for app in app_list if app["app_label"] not in SECURITY_APP_LABELS]
+        security = self._security_app(request, app_list)
+        return sorted([*others, security], key=lambda a: a["name"].lower()) if security else others
+
+    def _security_app(self, request, app_list) -> dict | None:
+        if not request.user.is_superuser:
+            return None
+        models = [
+            model
+            for app in app_list
+            if app["app_label"] in SECURITY_APP_LABELS
+            for model in app["models"]
+        ]
+        if not models:
+            return None
+        return {
+            "name": SECURITY,
+            "app_label": "security",
+            "app_url": reverse("admin:security", current_app=self.name),
+            "has_module_perms": True,
+            "models": sorted(models, key=lambda m: m["name"]),
+        }
+
+    def security_index(self, request):
+        security = self._security_app(request, super().get_app_list(request))
+        if security is None:
+            raise PermissionDenied
+        context = {
+            **self.each_context(request),
+            "title": SECURITY,
+            "subtitle": None,
+            "app_list": [security],
+            "app_label": "security",
+        }
+        return TemplateResponse(request, "admin/app_index.html", context)
 
 
 def lockout_response(request, original_response=None, credentials=None):

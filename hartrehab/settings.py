@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Staff accounts: single-use recovery codes for a lost phone.
+    "django_otp.plugins.otp_static",
     "axes",
 ]
 
@@ -194,6 +196,10 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Hart Rehab")
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A staff invitation (or second-factor reset) link works once, for this many hours.
+STAFF_INVITE_HOURS = int(env("STAFF_INVITE_HOURS", "72"))
+# Single-use recovery codes each staff member gets when they enrol their authenticator.
+STAFF_RECOVERY_CODES = 10
 # URL prefixes, besides the admin, that only verified staff may reach (hartrehab.staff).
 STAFF_URL_PREFIXES = ["/markdownx/", "/staff/"]
 

@@ -90,7 +90,7 @@ def test_staff_user_without_an_authenticator_is_told_how_to_get_one(client, db):
 
     response = post_login(client, code="123456")
 
-    assert "enrol_totp" in errors(response)
+    assert "reset your second factor" in errors(response)
     assert "_auth_user_id" not in client.session
 
 
