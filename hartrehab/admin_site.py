@@ -1,8 +1,9 @@
 """The staff admin: password plus a TOTP code on one login form, for every staff user.
 
 Staff can read health information, so no admin page opens without a second factor in the
-session (django-otp's OTPAdminSite). A wrong code counts as a failed login for django-axes,
-like a wrong password.
+session (django-otp's OTPAdminSite). A missing or wrong code is answered and counted by
+django-axes exactly like a wrong password, so the page never tells whether the password was
+right.
 """
 
 from django import forms
@@ -39,10 +40,12 @@ class StaffLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
         help_text="The 6-digit code your authenticator app shows for Hart Rehab.",
     )
     otp_device = forms.CharField(required=False, widget=forms.HiddenInput)
-    otp_error_messages = {
-        **OTPAuthenticationFormMixin.otp_error_messages,
-        "token_required": "Enter the 6-digit code from your authenticator app.",
-        "invalid_token": "That code is wrong or has expired. Enter the current code.",
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": (
+            "The username, password or authentication code is wrong, or the code has expired. "
+            "Enter all three again; the password is case-sensitive."
+        ),
     }
 
     def clean(self):
@@ -52,11 +55,16 @@ class StaffLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
             cleaned_data["otp_device"] = self._only_device_id(user)
             try:
                 self.clean_otp(user)
-            except forms.ValidationError as error:
-                if error.code == "invalid_token":
-                    self._count_as_failed_login()
-                raise
+            except forms.ValidationError:
+                # Missing, wrong, expired or throttled: one answer, and a failed login.
+                self._count_as_failed_login()
+                raise self.get_invalid_login_error() from None
         return cleaned_data
+
+    def _update_form(self, user) -> None:
+        # django-otp would send the password back in the page after a right password with a
+        # wrong code, which shows the password was right (and puts it in the HTML).
+        pass
 
     def _only_device_id(self, user) -> str:
         devices = list(devices_for_user(user))

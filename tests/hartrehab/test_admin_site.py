@@ -76,13 +76,48 @@ def test_right_password_without_the_right_code_is_refused(client, db, code):
     assert "code" in errors(response)
 
 
-def test_a_wrong_code_counts_as_a_failed_login(client, db):
+def wrong_code(device) -> str:
+    return f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+
+
+def login_form_as_shown(response) -> str:
+    """The login form's HTML without its CSRF token (new on every page) or the code typed."""
+    form = parse(response.content).find("form", id="login-form")
+    assert not form.find("input", attrs={"name": "password"}).get("value")
+    form.find("input", attrs={"name": "csrfmiddlewaretoken"}).decompose()
+    form.find("input", attrs={"name": "otp_token"}).attrs.pop("value", None)
+    return str(form)
+
+
+def test_wrong_password_missing_code_and_wrong_code_get_the_same_answer(client, db):
     device = totp_device(make_staff(password=STAFF_PASSWORD))
-    wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
 
-    post_login(client, code=wrong)
+    wrong_password = post_login(client, password="not the password", code=current_code(device))
+    missing_code = post_login(client, code="")
+    bad_code = post_login(client, code=wrong_code(device))
 
-    assert AccessAttempt.objects.get(username="staff").failures_since_start == 1
+    answers = [wrong_password, missing_code, bad_code]
+    assert [r.status_code for r in answers] == [200, 200, 200]
+    assert "_auth_user_id" not in client.session
+    assert len({errors(r) for r in answers}) == 1
+    assert "authentication code is wrong" in errors(bad_code)
+    assert len({login_form_as_shown(r) for r in answers}) == 1
+
+
+@pytest.mark.parametrize("failure", ["wrong password", "missing code", "wrong code"])
+def test_each_kind_of_failed_login_counts_toward_the_lockout(client, db, failure):
+    device = totp_device(make_staff(password=STAFF_PASSWORD))
+    attempts = {
+        "wrong password": lambda: post_login(client, password="wrong!", code=current_code(device)),
+        "missing code": lambda: post_login(client, code=""),
+        "wrong code": lambda: post_login(client, code=wrong_code(device)),
+    }
+
+    statuses = [attempts[failure]().status_code for _ in range(5)]
+
+    assert AccessAttempt.objects.get(username="staff").failures_since_start == 5
+    assert statuses == [200, 200, 200, 200, 429]
+    assert post_login(client, code=current_code(device)).status_code == 429
 
 
 def test_staff_user_without_an_authenticator_is_told_how_to_get_one(client, db):
