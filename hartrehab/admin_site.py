@@ -9,8 +9,13 @@ right.
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.signals import user_login_failed
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import path
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import devices_for_user
@@ -97,6 +102,32 @@ class StaffAdminSite(OTPAdminSite):
     @method_decorator(sensitive_post_parameters())
     def login(self, request, extra_context=None):
         return super().login(request, extra_context)
+
+    def get_urls(self):
+        # Replaces Django's "view on site" shortcut (same URL and name), which redirects any
+        # staff user to any object's page: an unpublished article's address, or a request's.
+        view_on_site = path(
+            "r/<int:content_type_id>/<path:object_id>/",
+            self.admin_view(self.view_on_site),
+            name="view_on_site",
+        )
+        return [view_on_site, *super().get_urls()]
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """Redirect to an object's page if the user may see it in the admin and the admin
+        offers it a page; the same 404 whether it exists or not."""
+        content_type = ContentType.objects.filter(pk=content_type_id).first()
+        model_admin = self._registry.get(content_type.model_class()) if content_type else None
+        obj = None
+        if model_admin is not None and model_admin.has_view_or_change_permission(request):
+            obj = model_admin.get_object(request, unquote(object_id))
+        if (
+            obj is None
+            or not model_admin.has_view_or_change_permission(request, obj)
+            or model_admin.get_view_on_site_url(obj) is None
+        ):
+            raise Http404("No page to show.")
+        return shortcut(request, content_type_id, object_id)
 
 
 def lockout_response(request, original_response=None, credentials=None):
