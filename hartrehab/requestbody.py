@@ -31,7 +31,7 @@ class DropFileUploadHandler(FileUploadHandler):
 def _content_length(request) -> int | None:
     """The declared body length; None when it is missing or not a number."""
     value = request.META.get("CONTENT_LENGTH") or ""
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 class RequestBodyLimitMiddleware:

@@ -104,6 +104,15 @@ def test_a_chunked_body_without_a_length_is_refused(client, db):
     assert response.status_code == 411
 
 
+@pytest.mark.parametrize("length", ["12abc", "-5", "\u00b2"])
+def test_a_length_that_is_not_a_number_is_a_400(client, db, length):
+    response = client.generic(
+        "POST", "/contact/", b"name=x", content_type=URLENCODED, CONTENT_LENGTH=length
+    )
+
+    assert response.status_code == 400
+
+
 def test_staff_pages_take_no_files_and_no_large_bodies(db, upload_dir, settings):
     login = admin_url("login/")
     small = Client().post(login, {"username": "a", "password": "b", "f": a_file(2 * ON_DISK)})
