@@ -1,15 +1,20 @@
 """The staff admin: password plus a TOTP code on one login form, for every staff user.
 
 Staff can read health information, so no admin page opens without a second factor in the
-session (django-otp's OTPAdminSite). A wrong code counts as a failed login for django-axes,
-like a wrong password.
+session (django-otp's OTPAdminSite). A missing or wrong code is answered and counted by
+django-axes exactly like a wrong password, so the page never tells whether the password was
+right.
 """
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.signals import user_login_failed
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -48,10 +53,12 @@ class StaffLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
         ),
     )
     otp_device = forms.CharField(required=False, widget=forms.HiddenInput)
-    otp_error_messages = {
-        **OTPAuthenticationFormMixin.otp_error_messages,
-        "token_required": "Enter the 6-digit code from your authenticator app.",
-        "invalid_token": "That code is wrong or has expired. Enter the current code.",
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": (
+            "The username, password or authentication code is wrong, or the code has expired. "
+            "Enter all three again; the password is case-sensitive."
+        ),
     }
 
     def clean(self):
@@ -61,10 +68,10 @@ class StaffLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
             self._require_one_authenticator(user)
             try:
                 self._clean_second_factor(user)
-            except forms.ValidationError as error:
-                if error.code == "invalid_token":
-                    self._count_as_failed_login()
-                raise
+            except forms.ValidationError:
+                # Missing, wrong, expired or throttled: one answer, and a failed login.
+                self._count_as_failed_login()
+                raise self.get_invalid_login_error() from None
         return cleaned_data
 
     def _require_one_authenticator(self, user) -> None:
@@ -119,7 +126,15 @@ class StaffAdminSite(OTPAdminSite):
     def get_urls(self):
         from hartrehab.account_views import accept_invitation
 
+        # Replaces Django's "view on site" shortcut (same URL and name), which redirects any
+        # staff user to any object's page: an unpublished article's address, or a request's.
+        view_on_site = path(
+            "r/<int:content_type_id>/<path:object_id>/",
+            self.admin_view(self.view_on_site),
+            name="view_on_site",
+        )
         return [
+            view_on_site,
             # Opened from the invitation email, before the person can log in.
             path("account/set-up/", accept_invitation, name="accept_invitation"),
             path("security/", self.admin_view(self.security_index), name="security"),
@@ -166,6 +181,22 @@ class StaffAdminSite(OTPAdminSite):
             "app_label": "security",
         }
         return TemplateResponse(request, "admin/app_index.html", context)
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """Redirect to an object's page if the user may see it in the admin and the admin
+        offers it a page; the same 404 whether it exists or not."""
+        content_type = ContentType.objects.filter(pk=content_type_id).first()
+        model_admin = self._registry.get(content_type.model_class()) if content_type else None
+        obj = None
+        if model_admin is not None and model_admin.has_view_or_change_permission(request):
+            obj = model_admin.get_object(request, unquote(object_id))
+        if (
+            obj is None
+            or not model_admin.has_view_or_change_permission(request, obj)
+            or model_admin.get_view_on_site_url(obj) is None
+        ):
+            raise Http404("No page to show.")
+        return shortcut(request, content_type_id, object_id)
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "hartrehab.pagecache.PublicPageCacheMiddleware",
     # SECURITY (issue 6): public or staff Content Security Policy by path.
     "hartrehab.csp.SiteCSPMiddleware",
+    # Multipart and oversized bodies refused from their headers, before CSRF reads the body.
+    "hartrehab.requestbody.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -259,7 +261,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The largest request body (by Content-Length) any page takes, and the form fields Django will
+# read; hartrehab.requestbody refuses a larger one, or any multipart body, before reading it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# A CSRF failure on a public page gets the site's page with the phone and the crisis lines.
+CSRF_FAILURE_VIEW = "hartrehab.views.csrf_failure"
 if not SECURE_HSTS_PRELOAD:
     # check --deploy warns whenever preload is off; here off is a decision, not an omission.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
@@ -340,6 +346,10 @@ MARKDOWNX_UPLOAD_URLS_PATH = "/staff/markdownx/upload/"
 # never SVG (stored XSS, CVE-2024-2319), and small.
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/png", "image/jpeg", "image/webp"]
 MARKDOWNX_UPLOAD_MAX_SIZE = 2 * 1024 * 1024
+# The only paths that take files (multipart bodies), each with the largest body it takes.
+REQUEST_BODY_UPLOAD_PATHS = {
+    MARKDOWNX_UPLOAD_URLS_PATH: MARKDOWNX_UPLOAD_MAX_SIZE + DATA_UPLOAD_MAX_MEMORY_SIZE
+}
 # --- end editors' workflow ---
 
 # LOGGING (issue 6)
