@@ -9,7 +9,8 @@ RUN_ENV = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret_key)}" \
 	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}" \
 	DJANGO_SECURE_COOKIES="$${DJANGO_SECURE_COOKIES:-0}"
 
-.PHONY: install run dev test lint format check-migrations bench clean audit screenshots image-test lock cluster-test
+.PHONY: install run manage dev test lint format check-migrations bench clean audit screenshots \
+	image-test lock cluster-test
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,9 +26,15 @@ install: $(INSTALLED)
 
 run: install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py setup_roles --verbosity 0
 	$(RUN_ENV) $(BIN)/python manage.py load_content --keep-admin-work
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(BIN)/gunicorn --config gunicorn.conf.py hartrehab.wsgi
+
+# Any manage.py command with the same virtualenv and secret as `make run`, e.g.
+# make manage ARGS="invite_staff ray@example.org --role medical-reviewer --print-link"
+manage: install .secret_key
+	@$(RUN_ENV) $(BIN)/python manage.py $(ARGS)
 
 # Django's development server with debug pages and auto-reload (not what patients get).
 dev: install

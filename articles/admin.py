@@ -7,6 +7,7 @@ by (`articles.permissions`); hiding a button is never the only guard.
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpResponseBadRequest,
@@ -17,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split, unescape_string_literal
 
 from articles import editorial, permissions, services
 from articles.diffing import count_changes, diff_lines, with_context
@@ -57,7 +59,8 @@ def reviewed_by(version: ArticleVersion) -> str:
 class ReviewerAdmin(admin.ModelAdmin):
     list_display = ["name", "credentials", "user"]
     search_fields = ["name", "credentials"]
-    raw_id_fields = ["user"]
+    # A searchable list of accounts, not a numeric id box (the user admin has search fields).
+    autocomplete_fields = ["user"]
 
 
 class VersionInline(admin.TabularInline):
@@ -103,7 +106,8 @@ class VersionInline(admin.TabularInline):
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["slug", "title", "published_number", "published_at", "next_review_due"]
     list_filter = [ReviewDueFilter]
-    search_fields = ["slug", "versions__title"]
+    search_fields = ["slug"]  # and the titles of versions the user may see: get_search_results
+    search_help_text = "Search by address (slug) or by the title of any version you can see."
     readonly_fields = ["slug", "published_version", "published_at", "published_by", "created_at"]
     inlines = [VersionInline]
     change_form_template = "admin/articles/article/change_form.html"
@@ -112,7 +116,26 @@ class ArticleAdmin(admin.ModelAdmin):
         css = {"all": ["articles/admin.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("published_version")
+        # The list, its counts, searches, pages and "view on site" all start here.
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .select_related("published_version")
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        # As the admin's own search (every word must match), but a title only matches in a
+        # version the user may see: a draft's title must not turn up, even as a count.
+        versions = ArticleVersion.objects.visible_to(request.user)
+        for word in search_words(search_term):
+            titled = versions.filter(title__icontains=word).values("article")
+            queryset = queryset.filter(Q(slug__icontains=word) | Q(pk__in=titled))
+        return queryset, False
+
+    def view_on_site(self, obj):
+        # Only a published article has a page to show.
+        return obj.get_absolute_url() if obj.published_version_id else None
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -240,6 +263,17 @@ class ArticleAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
 
+def search_words(search_term: str) -> list[str]:
+    """The words of an admin search, quoted phrases kept whole (as ModelAdmin's own search)."""
+    words = []
+    for word in smart_split(search_term):
+        if word[0] in "\"'" and word[0] == word[-1]:
+            word = unescape_string_literal(word)
+        if word:
+            words.append(word)
+    return words
+
+
 def compare_numbers(query, article: Article, versions: list[ArticleVersion]) -> tuple[int, int]:
     """The version numbers to compare: ?a= (old) and ?b= (new); by default the published
     version against the newest. ValueError names the parameter that is not a number."""
@@ -288,7 +322,8 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         "change_note",
         "reviewers",
     ]
-    list_filter = ["state", "article"]
+    # Only articles with a version the user may see are offered (not every slug there is).
+    list_filter = ["state", ("article", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["article", "created_by"]
     search_fields = ["title", "article__slug", "change_note"]
     change_form_template = "admin/articles/articleversion/change_form.html"

@@ -76,6 +76,14 @@ class ArticleQuerySet(models.QuerySet):
         horizon = today + datetime.timedelta(days=within_days)
         return self.published().filter(published_version__next_review_due__lte=horizon)
 
+    def visible_to(self, user):
+        """Articles `user` may see in the admin: published ones, and those with a version they
+        may see (an article that is only someone else's draft does not exist for a reviewer)."""
+        if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
+            return self.none()
+        versions = ArticleVersion.objects.visible_to(user).filter(article=models.OuterRef("pk"))
+        return self.filter(Q(published_version__isnull=False) | models.Exists(versions))
+
     def with_published_version(self):
         return self.select_related("published_version").prefetch_related(
             models.Prefetch(

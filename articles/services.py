@@ -539,3 +539,45 @@ def load_sources(
                 number = version.number
             results.append(LoadResult(source.path, source.slug, outcome, number))
     return results
+
+
+# Staff accounts: linking a clinician's Reviewer record to the account they approve with.
+
+
+def parse_reviewer(text: str) -> tuple[str, str]:
+    """ "Ray Hamilton, DNP, PMHNP-BC, FNP-C" → ("Ray Hamilton", "DNP, PMHNP-BC, FNP-C")."""
+    name, _, credentials = text.partition(",")
+    return " ".join(name.split()), ", ".join(c.strip() for c in credentials.split(",") if c.strip())
+
+
+def unlinked_reviewer_names() -> list[str]:
+    """ "Name, Credentials" of every reviewer no staff account approves with yet."""
+    return [str(reviewer) for reviewer in Reviewer.objects.filter(user__isnull=True)]
+
+
+def link_reviewer(user, *, text: str, by) -> Reviewer:
+    """Link `user` to the reviewer written as "Name, Credentials", created if new.
+
+    `by` None means a server command. Refuses a reviewer already linked to someone else.
+    """
+    if by is not None and not (
+        by.is_superuser or by.has_perms(["articles.add_reviewer", "articles.change_reviewer"])
+    ):
+        raise PermissionDenied("Only a superuser or someone who may add and change reviewers.")
+    name, credentials = parse_reviewer(text)
+    if not name:
+        raise ValidationError({"reviewer": "Write the reviewer as “Name, Credentials”."})
+    with transaction.atomic():
+        reviewer = (
+            Reviewer.objects.select_for_update().filter(name=name, credentials=credentials).first()
+        )
+        if reviewer is None:
+            reviewer = Reviewer(name=name, credentials=credentials)
+        elif reviewer.user_id not in (None, user.pk):
+            raise ValidationError(
+                {"reviewer": f"{reviewer} is already linked to another staff account."}
+            )
+        reviewer.user = user
+        reviewer.full_clean()
+        reviewer.save()
+    return reviewer

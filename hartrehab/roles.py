@@ -8,6 +8,14 @@ EDITORS = "Editors"
 MEDICAL_REVIEWERS = "Medical reviewers"
 INTAKE_STAFF = "Intake staff"
 ROLE_NAMES = (EDITORS, MEDICAL_REVIEWERS, INTAKE_STAFF)
+# The names `invite_staff --role` takes, and the group each one joins.
+ROLE_SLUGS = {"editor": EDITORS, "medical-reviewer": MEDICAL_REVIEWERS, "intake": INTAKE_STAFF}
+# Superusers, and anyone given this permission, may invite staff and reset a second factor.
+INVITE_STAFF_PERMISSION = "hartrehab.invite_staff"
+
+
+def may_invite_staff(user) -> bool:
+    return bool(user.is_active and (user.is_superuser or user.has_perm(INVITE_STAFF_PERMISSION)))
 
 
 def role_permissions(name: str) -> set[str]:

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Staff accounts: single-use recovery codes for a lost phone.
+    "django_otp.plugins.otp_static",
     "axes",
 ]
 
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "hartrehab.pagecache.PublicPageCacheMiddleware",
     # SECURITY (issue 6): public or staff Content Security Policy by path.
     "hartrehab.csp.SiteCSPMiddleware",
+    # Multipart and oversized bodies refused from their headers, before CSRF reads the body.
+    "hartrehab.requestbody.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -194,6 +198,10 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Hart Rehab")
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A staff invitation (or second-factor reset) link works once, for this many hours.
+STAFF_INVITE_HOURS = int(env("STAFF_INVITE_HOURS", "72"))
+# Single-use recovery codes each staff member gets when they enrol their authenticator.
+STAFF_RECOVERY_CODES = 10
 # URL prefixes, besides the admin, that only verified staff may reach (hartrehab.staff).
 STAFF_URL_PREFIXES = ["/markdownx/", "/staff/"]
 
@@ -253,7 +261,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The largest request body (by Content-Length) any page takes, and the form fields Django will
+# read; hartrehab.requestbody refuses a larger one, or any multipart body, before reading it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# A CSRF failure on a public page gets the site's page with the phone and the crisis lines.
+CSRF_FAILURE_VIEW = "hartrehab.views.csrf_failure"
 if not SECURE_HSTS_PRELOAD:
     # check --deploy warns whenever preload is off; here off is a decision, not an omission.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
@@ -334,6 +346,10 @@ MARKDOWNX_UPLOAD_URLS_PATH = "/staff/markdownx/upload/"
 # never SVG (stored XSS, CVE-2024-2319), and small.
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/png", "image/jpeg", "image/webp"]
 MARKDOWNX_UPLOAD_MAX_SIZE = 2 * 1024 * 1024
+# The only paths that take files (multipart bodies), each with the largest body it takes.
+REQUEST_BODY_UPLOAD_PATHS = {
+    MARKDOWNX_UPLOAD_URLS_PATH: MARKDOWNX_UPLOAD_MAX_SIZE + DATA_UPLOAD_MAX_MEMORY_SIZE
+}
 # --- end editors' workflow ---
 
 # LOGGING (issue 6)

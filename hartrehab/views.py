@@ -4,9 +4,12 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hartrehab.csp import staff_prefixes
+from hartrehab.headers import with_security_headers
 from hartrehab.responses import public_page
 
 
@@ -45,5 +48,21 @@ def healthz(request):
 
 # INTAKE: a request too large to read (a pasted 1 MB message) gets a page that says why.
 def bad_request(request, exception):
-    """400 page with the site's context (the clinic phone), unlike Django's default."""
-    return render(request, "400.html", status=400)
+    """400 page with the site's context (the clinic phone), unlike Django's default.
+
+    It also answers a disallowed Host, which can be refused before the middleware that sets
+    the security headers has run (the page cache, the HTTPS redirect): they are set here.
+    """
+    return with_security_headers(request, render(request, "400.html", status=400))
+
+
+@never_cache
+def csrf_failure(request, reason=""):
+    """403 for a form post without a valid CSRF token (settings.CSRF_FAILURE_VIEW).
+
+    A patient whose cookies were blocked or cleared gets the site's page: the message was not
+    sent, what to do, the phone and the crisis lines. Staff pages keep Django's plain page.
+    """
+    if request.path_info.startswith(staff_prefixes()):
+        return django_csrf_failure(request, reason=reason)
+    return render(request, "csrf_failure.html", status=403)

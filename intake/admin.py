@@ -1,12 +1,15 @@
 """The intake staff's queue, in the Django admin.
 
 What a patient wrote is read-only; staff change only status and assignment, add notes, and
-export with their own permission. Opening, changing and exporting are audited.
+export with their own permission. Every page that shows a request (its page, whether or not a
+posted change was valid, and its history), every change, export and search is audited; a
+search without what was searched for.
 """
 
 import phonenumbers
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -117,13 +120,29 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
             results |= queryset.filter(phone=phone)
         return results, distinct
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if request.GET.get(SEARCH_VAR, "").strip() and response.status_code == 200:
+            services.record_search(by=request.user)
+        return response
+
     @method_decorator(sensitive_post_parameters())  # staff notes can hold health information
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_erase": self.has_erase_permission(request)}
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            submission = self.get_object(request, unquote(object_id))
-            services.record_view(submission, by=request.user)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Every showing of a request is a read, whatever the method and whether a posted form
+        # was valid; a valid change redirects instead, and is audited as that change.
+        if obj is not None:
+            services.record_view(obj, by=request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        submission = self.get_object(request, unquote(object_id))
+        if submission is not None and response.status_code == 200:
+            services.record_view(submission, by=request.user, detail="history")
         return response
 
     def save_model(self, request, obj, form, change):

@@ -172,6 +172,8 @@ class AuditEvent(AppendOnlyModel):
         EXPORTED = "exported", "Exported"
         PURGED = "purged", "Purged"
         ERASED = "erased", "Erased"
+        # The search text is never kept: a name or a phone number is what staff type.
+        SEARCHED = "searched", "Searched"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

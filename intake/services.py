@@ -162,8 +162,13 @@ def _audit(action: str, *, by, submission_number: int | None = None, detail: str
     )
 
 
-def record_view(submission: ContactSubmission, *, by) -> AuditEvent:
-    return _audit(Action.VIEWED, by=by, submission_number=submission.pk)
+def record_view(submission: ContactSubmission, *, by, detail: str = "") -> AuditEvent:
+    return _audit(Action.VIEWED, by=by, submission_number=submission.pk, detail=detail)
+
+
+def record_search(*, by) -> AuditEvent:
+    """A search of the queue happened; what was searched for is not recorded."""
+    return _audit(Action.SEARCHED, by=by)
 
 
 @transaction.atomic

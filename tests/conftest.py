@@ -4,6 +4,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.clients import FormClient
+
 SEED_ARTICLE = Path(settings.BASE_DIR) / "content" / "opioid-induced-hyperalgesia.md"
 
 
@@ -30,6 +32,12 @@ def empty_page_cache():
     store.clear()
     yield
     store.clear()
+
+
+@pytest.fixture
+def client():
+    """Django's test client, posting forms urlencoded as browsers do (tests/clients.py)."""
+    return FormClient()
 
 
 @pytest.fixture

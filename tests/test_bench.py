@@ -8,7 +8,6 @@ import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 
 from articles.models import ArticleVersion
 from bench.content import write_articles
@@ -27,6 +26,7 @@ from bench.staff_queue import (
 from intake.admin import _as_e164
 from intake.forms import ContactForm
 from intake.models import ContactSubmission
+from tests.clients import FormClient
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/
   2 threads and 32 connections
@@ -69,7 +69,7 @@ def test_generated_articles_are_valid_and_load(db, tmp_path):
 def test_bench_fills_the_real_form_and_its_post_is_stored_as_new(db, settings):
     settings.INTAKE_MIN_SECONDS = 0
     settings.INTAKE_NOTIFY_EMAILS = []
-    client = Client(enforce_csrf_checks=True)
+    client = FormClient(enforce_csrf_checks=True)
 
     fields = hidden_inputs(client.get("/contact/").content.decode())
     response = client.post("/contact/", fields | patient_fields(7))

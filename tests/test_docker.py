@@ -190,6 +190,7 @@ def test_entrypoint_migrates_and_loads_content_when_asked(tmp_path):
     assert result.returncode == 0
     assert calls.splitlines() == [
         "manage.py migrate --noinput",
+        "manage.py setup_roles",
         "manage.py load_content --keep-admin-work",
     ]
     assert result.stdout.strip().endswith("gunicorn ran with --config x")

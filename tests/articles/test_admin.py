@@ -7,7 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleVersion, VersionState
-from articles.services import approve_version, publish_version, submit_for_review
+from articles.services import (
+    approve_version,
+    create_article,
+    publish_version,
+    submit_for_review,
+)
 from tests.factories import (
     make_approved,
     make_article,
@@ -432,3 +437,77 @@ def test_review_due_filter_lists_overdue_and_soon_due_articles(client, editor):
     assert slugs("?review=due") == ["overdue", "soon"]
     assert slugs("?review=overdue") == ["overdue"]
     assert slugs("") == ["later", "overdue", "soon"]
+
+
+# --- what a search shows each role ---
+
+
+@pytest.fixture
+def secret_draft(article, editor):
+    """An article that is only an editor's draft, and a draft of a published one."""
+    make_draft(article, by=editor, title="Zebrafish dosing draft")
+    create_article(
+        slug="zebra-secret",
+        title="Zebra secret",
+        summary="S.",
+        body="B.\n",
+        change_note="n",
+        by=editor,
+    )
+
+
+@pytest.mark.parametrize(
+    "role, found",
+    [
+        ("editor", {"articles": 2, "versions": 2}),
+        ("reviewer", {"articles": 0, "versions": 0}),
+        ("superuser", {"articles": 2, "versions": 2}),
+    ],
+)
+def test_search_finds_and_counts_only_what_the_role_may_see(
+    client, secret_draft, editor, reviewer, role, found
+):
+    users = {
+        "editor": editor,
+        "reviewer": reviewer,
+        "superuser": make_staff("sue", is_superuser=True),
+    }
+    login_staff(client, users[role])
+
+    lists = {
+        "articles": client.get(reverse("admin:articles_article_changelist"), {"q": "zebra"}),
+        "versions": client.get(reverse("admin:articles_articleversion_changelist"), {"q": "zebra"}),
+    }
+
+    counted = {}
+    for name, response in lists.items():
+        changelist = response.context["cl"]
+        counted[name] = changelist.result_count
+        visible = changelist.root_queryset.count()
+        assert changelist.full_result_count == visible
+        shown = text_of(parse(response.content).find(id="changelist-search")).replace(" ", "")
+        if changelist.result_count != visible:  # the admin shows "N results (M total)"
+            assert f"({visible}total)" in shown
+    assert counted == found
+    if role == "reviewer":
+        for response in lists.values():
+            assert parse(response.content).find(id="result_list") is None
+
+
+def test_a_reviewer_does_not_see_an_article_that_is_only_a_draft(
+    client, article, secret_draft, reviewer
+):
+    login_staff(client, reviewer)
+
+    listing = client.get(reverse("admin:articles_article_changelist"))
+    versions = client.get(reverse("admin:articles_articleversion_changelist"))
+
+    assert [a.slug for a in listing.context["cl"].result_list] == [article.slug]
+    article_choices = [
+        label
+        for spec in versions.context["cl"].filter_specs
+        if getattr(spec, "field_path", "") == "article"
+        for _, label in spec.lookup_choices
+    ]
+    assert "zebra-secret" not in article_choices
+    assert "zebra-secret" not in versions.content.decode()

@@ -218,11 +218,11 @@ def test_preview_body_is_what_the_public_page_shows_after_publishing(client, edi
     assert "the published version" in text_of(published_preview.find(class_="preview-banner"))
 
 
-def test_markdownify_refuses_an_oversized_body_with_400(client, editor):
+def test_markdownify_refuses_an_oversized_body_with_413(client, editor):
     login_staff(client, editor)
 
     response = client.post(
         MARKDOWNIFY, {"content": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 413  # by its Content-Length, unread (hartrehab/requestbody.py)

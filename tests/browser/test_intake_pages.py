@@ -94,3 +94,22 @@ def test_honeypot_is_invisible_and_the_form_fits_320px(page, site):
 
     assert not page.locator("input[name=website]").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+@pytest.mark.browser
+def test_cookies_cleared_while_filling_in_gets_the_sites_page_and_the_back_button(page, site):
+    page.goto(site + "/contact/")
+    fill_valid(page)
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Send my request").click()
+
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Your message was not sent"
+    assert "Please go back and send it again" in page.locator("main").inner_text()
+    assert page.locator("main a[href='tel:(555)010-4242']").is_visible()
+    assert page.locator("main .crisis a[href='tel:988']").is_visible()
+    assert axe_violations(page) == []
+    assert not ContactSubmission.objects.exists()
+
+    page.go_back()  # what the patient typed is still there to send again
+    assert page.get_by_label("Your name").input_value() == "Jordan Example"

@@ -4,8 +4,11 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
+from articles.services import create_article
+from tests import factories
 from tests.html import parse, text_of
 from tests.staff import (
     STAFF_PASSWORD,
@@ -76,13 +79,48 @@ def test_right_password_without_the_right_code_is_refused(client, db, code):
     assert "code" in errors(response)
 
 
-def test_a_wrong_code_counts_as_a_failed_login(client, db):
+def wrong_code(device) -> str:
+    return f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+
+
+def login_form_as_shown(response) -> str:
+    """The login form's HTML without its CSRF token (new on every page) or the code typed."""
+    form = parse(response.content).find("form", id="login-form")
+    assert not form.find("input", attrs={"name": "password"}).get("value")
+    form.find("input", attrs={"name": "csrfmiddlewaretoken"}).decompose()
+    form.find("input", attrs={"name": "otp_token"}).attrs.pop("value", None)
+    return str(form)
+
+
+def test_wrong_password_missing_code_and_wrong_code_get_the_same_answer(client, db):
     device = totp_device(make_staff(password=STAFF_PASSWORD))
-    wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
 
-    post_login(client, code=wrong)
+    wrong_password = post_login(client, password="not the password", code=current_code(device))
+    missing_code = post_login(client, code="")
+    bad_code = post_login(client, code=wrong_code(device))
 
-    assert AccessAttempt.objects.get(username="staff").failures_since_start == 1
+    answers = [wrong_password, missing_code, bad_code]
+    assert [r.status_code for r in answers] == [200, 200, 200]
+    assert "_auth_user_id" not in client.session
+    assert len({errors(r) for r in answers}) == 1
+    assert "authentication code is wrong" in errors(bad_code)
+    assert len({login_form_as_shown(r) for r in answers}) == 1
+
+
+@pytest.mark.parametrize("failure", ["wrong password", "missing code", "wrong code"])
+def test_each_kind_of_failed_login_counts_toward_the_lockout(client, db, failure):
+    device = totp_device(make_staff(password=STAFF_PASSWORD))
+    attempts = {
+        "wrong password": lambda: post_login(client, password="wrong!", code=current_code(device)),
+        "missing code": lambda: post_login(client, code=""),
+        "wrong code": lambda: post_login(client, code=wrong_code(device)),
+    }
+
+    statuses = [attempts[failure]().status_code for _ in range(5)]
+
+    assert AccessAttempt.objects.get(username="staff").failures_since_start == 5
+    assert statuses == [200, 200, 200, 200, 429]
+    assert post_login(client, code=current_code(device)).status_code == 429
 
 
 def test_staff_user_without_an_authenticator_is_told_how_to_get_one(client, db):
@@ -90,7 +128,7 @@ def test_staff_user_without_an_authenticator_is_told_how_to_get_one(client, db):
 
     response = post_login(client, code="123456")
 
-    assert "enrol_totp" in errors(response)
+    assert "reset your second factor" in errors(response)
     assert "_auth_user_id" not in client.session
 
 
@@ -202,3 +240,71 @@ def test_lockout_address_trusts_only_the_configured_proxies(
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
 
     assert client_ip(request) == expected
+
+
+# "View on site" (/admin/r/<content type>/<id>/) -----------------------------------------------
+
+ROLES = ["editor", "medical_reviewer", "intake_staff", "no_group", "superuser"]
+
+
+@pytest.fixture
+def staff_in_role(db):
+    makers = {
+        "editor": lambda: factories.make_editor("edna"),
+        "medical_reviewer": lambda: factories.make_medical_reviewer("rhea"),
+        "intake_staff": lambda: factories.make_staff("ingrid", "Intake staff"),
+        "no_group": lambda: factories.make_staff("nogroup"),
+        "superuser": lambda: factories.make_staff("sue", is_superuser=True),
+    }
+    return lambda role: makers[role]()
+
+
+def view_on_site(client, obj, object_id=None):
+    content_type = ContentType.objects.get_for_model(obj)
+    return client.get(admin_url(f"r/{content_type.pk}/{object_id or obj.pk}/"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_view_on_site_answers_only_for_what_the_role_may_see(client, staff_in_role, role):
+    published = factories.make_article("Published.\n", slug="published-one", title="Published")
+    editor = factories.make_editor("author")
+    unpublished = create_article(
+        slug="secret-draft", title="Secret", summary="S.", body="B.\n", change_note="n", by=editor
+    ).article
+    draft = factories.make_draft(published, by=editor)
+    submission = factories.make_submission()
+    login_staff(client, staff_in_role(role))
+    sees_articles = role in ("editor", "medical_reviewer", "superuser")
+    sees_requests = role in ("intake_staff", "superuser")
+
+    answers = {
+        "published": view_on_site(client, published),
+        "unpublished": view_on_site(client, unpublished),
+        "draft version": view_on_site(client, draft),
+        "request": view_on_site(client, submission),
+        "no such request": view_on_site(client, submission, object_id=submission.pk + 1000),
+    }
+
+    expected = {
+        "published": 302 if sees_articles else 404,
+        "unpublished": 404,
+        "draft version": 404,
+        "request": 302 if sees_requests else 404,
+        "no such request": 404,
+    }
+    assert {what: r.status_code for what, r in answers.items()} == expected
+    if sees_articles:
+        assert answers["published"]["Location"].endswith("/articles/published-one/")
+    if sees_requests:
+        assert answers["request"]["Location"].endswith(
+            admin_url(f"intake/contactsubmission/{submission.pk}/change/")
+        )
+    assert "secret-draft" not in answers["unpublished"].content.decode()
+
+
+def test_view_on_site_needs_a_login(client, db):
+    submission = factories.make_submission()
+
+    response = view_on_site(client, submission)
+
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)

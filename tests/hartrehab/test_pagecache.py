@@ -205,6 +205,35 @@ def test_a_disallowed_host_is_refused_even_for_a_kept_page(client, article):
     assert client.get(url, HTTP_HOST="evil.example").status_code == 400
 
 
+@pytest.mark.parametrize("kept", [True, False], ids=["kept page", "page not kept"])
+def test_the_disallowed_host_400_carries_the_public_security_headers(client, article, kept):
+    url = article.get_absolute_url() if kept else "/contact/"
+    if kept:
+        warm(client, url)
+        assert pagecache.store.knows(url)
+
+    refused = client.get(url, HTTP_HOST="evil.example")
+    public = client.get("/privacy/")
+
+    assert refused.status_code == 400
+    assert text_of(parse(refused.content).find("h1")) == "We could not read what was sent"
+    assert {name: refused.get(name) for name in SECURITY_HEADERS} == {
+        name: public[name] for name in SECURITY_HEADERS
+    }
+
+
+def test_a_disallowed_host_refused_by_the_https_redirect_carries_them_too(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True  # SecurityMiddleware asks for the Host first of all
+
+    refused = client.get("/privacy/", HTTP_HOST="evil.example")
+    public = client.get("/privacy/", secure=True)
+
+    assert refused.status_code == 400
+    assert {name: refused.get(name) for name in SECURITY_HEADERS} == {
+        name: public[name] for name in SECURITY_HEADERS
+    }
+
+
 def test_a_database_error_on_the_stamp_falls_back_to_the_page(client, article, monkeypatch):
     url = article.get_absolute_url()
     warm(client, url)

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from hartrehab.requestlog import WITHHELD, RequestIdFilter, WithheldMessageFormatter
+from tests.clients import FormClient
 from tests.staff import STAFF_PASSWORD, admin_url, current_code, make_staff, totp_device
 
 REQUEST_LINE = re.compile(
@@ -94,7 +94,7 @@ def test_a_server_error_logs_the_traceback_without_the_posted_values(
 ):
     settings.ROOT_URLCONF = "tests.hartrehab.urls"
     caplog.set_level(logging.DEBUG)
-    client = Client(raise_request_exception=False)
+    client = FormClient(raise_request_exception=False)
 
     response = client.post("/test-failure/", INTAKE)
 

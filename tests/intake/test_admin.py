@@ -265,6 +265,65 @@ def test_opening_a_request_is_audited(intake_staff):
     )
 
 
+def test_an_invalid_change_shows_the_request_again_and_is_audited_once(intake_staff):
+    submission = make_submission(name="Invalid Post Patient")
+
+    response = logged_in(intake_staff).post(
+        change_url(submission), change_data(submission, status="not-a-status")
+    )
+
+    assert response.status_code == 200
+    assert "Invalid Post Patient" in response.content.decode()
+    assert response.context["adminform"].form.errors["status"]
+    assert [(e.action, e.submission_number) for e in events()] == [(Action.VIEWED, submission.pk)]
+
+
+def test_a_valid_change_is_audited_as_the_change_not_also_as_a_view(intake_staff):
+    submission = make_submission()
+    client = logged_in(intake_staff)
+
+    client.get(change_url(submission))
+    client.post(change_url(submission), change_data(submission, status="contacted"))
+
+    assert [e.action for e in events()] == [Action.VIEWED, Action.STATUS_CHANGED]
+
+
+def test_reading_a_requests_history_is_audited(intake_staff):
+    submission = make_submission()
+
+    response = logged_in(intake_staff).get(f"{LIST}{submission.pk}/history/")
+
+    assert response.status_code == 200
+    [event] = events()
+    assert (event.action, event.submission_number, event.detail) == (
+        Action.VIEWED,
+        submission.pk,
+        "history",
+    )
+
+
+def test_a_search_is_audited_without_what_was_searched_for(intake_staff, caplog):
+    make_submission(name="Quinn Searchable", phone="+12025550177")
+    client = logged_in(intake_staff)
+    caplog.set_level("DEBUG")
+
+    for term in ("Quinn Searchable", "202-555-0177"):
+        response = client.get(LIST, {"q": term})
+        assert response.status_code == 200 and response.context["cl"].result_count == 1
+    client.get(LIST)  # no search: nothing to record
+
+    searched = events()
+    assert [(e.action, e.actor, e.submission_number) for e in searched] == [
+        (Action.SEARCHED, intake_staff, None),
+        (Action.SEARCHED, intake_staff, None),
+    ]
+    recorded = [e.detail for e in searched] + [str(e) for e in searched]
+    logged = [record.getMessage() for record in caplog.records]
+    assert logged, "the request log wrote nothing to check"
+    for text in recorded + logged:
+        assert "Quinn" not in text and "0177" not in text
+
+
 def test_changing_status_and_assignment_is_audited_and_patient_text_is_read_only(intake_staff):
     submission = make_submission(name="Original Name")
     data = change_data(

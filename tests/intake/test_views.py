@@ -7,13 +7,13 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import OperationalError
-from django.test import Client
 from django.views.debug import ExceptionReporter
 
 from intake import services
 from intake.consent import CONSENT_VERSION
 from intake.formtoken import issue_token
 from intake.models import ContactSubmission
+from tests.clients import FormClient
 from tests.factories import contact_data
 from tests.html import parse, text_of
 
@@ -247,20 +247,20 @@ def test_crlf_in_the_name_is_refused_with_its_message(client, db):
 def test_a_one_megabyte_message_is_refused_with_a_4xx_and_nothing_stored(client, db):
     response = post(client, message="x" * (1024 * 1024))
 
-    assert response.status_code == 400
+    assert response.status_code == 413
     doc = parse(response.content)
     assert "up to 2,000 characters" in text_of(doc.select_one("main"))
     assert doc.select_one("main a[href='tel:(555)010-4242']")
     assert not ContactSubmission.objects.exists()
 
 
-def test_a_one_megabyte_message_with_csrf_checks_is_also_a_400(db):
-    client = Client(enforce_csrf_checks=True)
+def test_a_one_megabyte_message_with_csrf_checks_is_also_refused(db):
+    client = FormClient(enforce_csrf_checks=True)
     client.get("/contact/")
 
     response = client.post("/contact/", contact_data(message="x" * (1024 * 1024)))
 
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert not ContactSubmission.objects.exists()
 
 
@@ -274,7 +274,7 @@ def test_a_long_message_under_the_request_limit_gets_its_field_message(client, d
 
 
 def test_missing_csrf_token_is_403(db):
-    client = Client(enforce_csrf_checks=True)
+    client = FormClient(enforce_csrf_checks=True)
 
     response = client.post("/contact/", contact_data())
 
@@ -282,8 +282,38 @@ def test_missing_csrf_token_is_403(db):
     assert not ContactSubmission.objects.exists()
 
 
+def test_a_csrf_failure_gets_the_sites_page_saying_the_message_was_not_sent(db, settings):
+    client = FormClient(enforce_csrf_checks=True)
+    doc = parse(client.get("/contact/").content)
+    csrf = doc.select_one("input[name=csrfmiddlewaretoken]")["value"]
+    client.cookies.clear()  # cookies blocked, or cleared while the form was open
+
+    response = client.post("/contact/", contact_data(csrfmiddlewaretoken=csrf))
+
+    assert response.status_code == 403
+    assert "no-store" in response["Cache-Control"]
+    page = parse(response.content)
+    main = text_of(page.select_one("main"))
+    assert text_of(page.select_one("h1")) == "Your message was not sent"
+    assert "Please go back and send it again" in main
+    assert page.select_one(f"main a[href='tel:{settings.CLINIC_PHONE.replace(' ', '')}']")
+    assert page.select_one("main .crisis a[href='tel:988']")
+    assert page.select_one("main a[href='/contact/']")
+    assert "default-src 'none'" in response["Content-Security-Policy"].split("; ")
+    assert not ContactSubmission.objects.exists()
+
+
+def test_a_csrf_failure_on_a_staff_page_keeps_djangos_plain_page(db):
+    client = FormClient(enforce_csrf_checks=True)
+
+    response = client.post("/admin/login/", {"username": "a", "password": "b"})
+
+    assert response.status_code == 403
+    assert "CSRF verification failed" in response.content.decode()
+
+
 def test_the_real_form_round_trip_passes_csrf(db):
-    client = Client(enforce_csrf_checks=True)
+    client = FormClient(enforce_csrf_checks=True)
     doc = parse(client.get("/contact/").content)
     csrf = doc.select_one("input[name=csrfmiddlewaretoken]")["value"]
     token = doc.select_one("input[name=form_token]")["value"]
