@@ -70,8 +70,7 @@ def new_address() -> str:
 class Answer:
     status: int  # 0: no HTTP answer at all
     body: str = ""
-    location: str = ""
-    error: str = ""
+    error: str = ""  # what went wrong when there was no answer
 
 
 class Patient:
@@ -108,7 +107,7 @@ class Patient:
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in http.cookies.SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
-        return Answer(response.status, text, response.headers.get("Location", ""))
+        return Answer(response.status, text)
 
     def get(self, path: str) -> Answer:
         return self.request("GET", path)
