@@ -162,3 +162,10 @@ def make_approved(article: Article, *, editor, reviewer, body: str = "Approved t
     approve_version(draft, by=reviewer)
     draft.refresh_from_db()
     return draft
+
+
+def run_worker() -> None:
+    """The real task worker (django-tasks' db_worker), in this process, until the queue is empty."""
+    call_command(
+        "db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0
+    )
