@@ -6,14 +6,19 @@ server is a local socket that accepts and never answers, later replaced by a rea
 
 import contextlib
 import json
+import re
 import signal
 import time
+import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from email import message_from_bytes
 
 import pytest
+from django.db import connection
 
+from bench import postgres
 from bench.intake import INTAKE_ENV, fetch_form, post_form
 from tools.local_server import gunicorn, manage, prepare, site_env, task_worker
 from tools.mail_servers import hung_smtp_server, smtp_sink
@@ -53,6 +58,24 @@ def wait_for(check, *, what: str, seconds: float = 90):
     pytest.fail(f"gave up waiting for {what}")
 
 
+@pytest.fixture
+def site_database(tmp_path) -> Iterator[dict[str, str]]:
+    """The site's own database, of the kind this run tests: a SQLite file, or a PostgreSQL
+    database created beside the test database and dropped afterwards."""
+    if connection.vendor != "postgresql":
+        yield {}
+        return
+    conf = connection.settings_dict
+    server = (
+        f"postgres://{urllib.parse.quote(conf['USER'] or '')}:"
+        f"{urllib.parse.quote(conf['PASSWORD'] or '')}@{conf['HOST'] or '127.0.0.1'}:"
+        f"{conf['PORT'] or 5432}/postgres"
+    )
+    name = re.sub(r"[^a-z0-9_]", "_", f"{conf['NAME']}_mail_worker".lower())[:63]
+    with postgres.database(server, name) as url:
+        yield {"DATABASE_URL": url}
+
+
 def mail_env(tmp_path, mail_port: int, **extra) -> dict[str, str]:
     return site_env(
         tmp_path,
@@ -88,10 +111,12 @@ def fetch_status(url: str, *, timeout: float) -> int:
         return response.status
 
 
-def test_posts_during_a_hung_mail_server_do_not_wait_and_each_is_emailed_once(tmp_path):
+def test_posts_during_a_hung_mail_server_do_not_wait_and_each_is_emailed_once(
+    tmp_path, site_database
+):
     with contextlib.ExitStack() as hung:
         mail_port = hung.enter_context(hung_smtp_server())
-        env = mail_env(tmp_path, mail_port)
+        env = mail_env(tmp_path, mail_port, **site_database)
         prepare(env)
         with gunicorn(env, workers=3) as base_url, task_worker(env):
             port = int(base_url.rsplit(":", 1)[1])
@@ -125,10 +150,12 @@ def test_posts_during_a_hung_mail_server_do_not_wait_and_each_is_emailed_once(tm
                 }
 
 
-def test_a_worker_stopped_mid_send_leaves_the_rest_to_the_next_without_sending_twice(tmp_path):
+def test_a_worker_stopped_mid_send_leaves_the_rest_to_the_next_without_sending_twice(
+    tmp_path, site_database
+):
     requests = 4
     with hung_smtp_server() as mail_port:
-        env = mail_env(tmp_path, mail_port, EMAIL_TIMEOUT="3")
+        env = mail_env(tmp_path, mail_port, EMAIL_TIMEOUT="3", **site_database)
         prepare(env)
         with gunicorn(env, workers=2) as base_url:
             port = int(base_url.rsplit(":", 1)[1])
@@ -146,3 +173,18 @@ def test_a_worker_stopped_mid_send_leaves_the_rest_to_the_next_without_sending_t
 
             assert subjects(received) == expected_subjects(requests)
             assert queue_state(env)["notified"] == requests
+
+
+def test_two_workers_at_once_send_each_email_once(tmp_path, site_database):
+    requests = 12
+    with hung_smtp_server() as mail_port:
+        env = mail_env(tmp_path, mail_port, **site_database)
+        prepare(env)
+        with gunicorn(env, workers=2) as base_url:
+            port = int(base_url.rsplit(":", 1)[1])
+            assert post_many(port, requests) == [303] * requests
+    with smtp_sink(mail_port) as received, task_worker(env), task_worker(env):
+        wait_for(lambda: len(received) >= requests, what="every request's email")
+        wait_for(lambda: queue_state(env)["queued"] == 0, what="the queue to empty")
+
+        assert subjects(received) == expected_subjects(requests)
