@@ -3,8 +3,8 @@
 The task worker emails staff about each request it stores (intake/tasks.py) and retries
 while the mail server is down; this is the safety net beside it, for a worker that is not
 running or gave up. Run it from cron (every few minutes): each pending request is emailed
-exactly once, however often it runs and whatever the worker does. It exits 1 when a request waited longer than
-INTAKE_NOTIFY_MAX_DELAY_MINUTES, so cron's mail or monitoring tells someone.
+exactly once, however often it runs and whatever the worker does. It exits 1 when a request
+waited longer than INTAKE_NOTIFY_MAX_DELAY_MINUTES, so cron's mail or monitoring tells someone.
 """
 
 from django.conf import settings
