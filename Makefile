@@ -29,7 +29,7 @@ run: install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py setup_roles --verbosity 0
 	$(RUN_ENV) $(BIN)/python manage.py load_content --keep-admin-work
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(RUN_ENV) $(BIN)/gunicorn --config gunicorn.conf.py hartrehab.wsgi
+	$(RUN_ENV) BIN=$(BIN) scripts/serve.sh
 
 # Any manage.py command with the same virtualenv and secret as `make run`, e.g.
 # make manage ARGS="invite_staff ray@example.org --role medical-reviewer --print-link"
@@ -37,6 +37,7 @@ manage: install .secret_key
 	@$(RUN_ENV) $(BIN)/python manage.py $(ARGS)
 
 # Django's development server with debug pages and auto-reload (not what patients get).
+# Staff emails wait in the queue unless a worker runs too: `.venv/bin/python manage.py db_worker`.
 dev: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_content --keep-admin-work

@@ -2,11 +2,15 @@
 
 import os
 
+from hartrehab import limits
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: one request per process. 2 per core + 1 is gunicorn's own rule of thumb.
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# Above the database limits (hartrehab/limits.py): a slow query ends with the site's 503 page,
+# not with gunicorn killing the worker mid-answer.
+timeout = limits.worker_timeout(int(os.environ.get("GUNICORN_TIMEOUT", "30")))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so a slow leak can never take the site down.
@@ -17,7 +21,14 @@ max_requests_jitter = 1000
 preload_app = True
 # gunicorn 27 otherwise writes a control socket into the home folder.
 control_socket_disable = True
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# X-Forwarded-Proto and friends are believed only when the site itself trusts a proxy
+# (DJANGO_SECURE_PROXY_SSL_HEADER), and then only from these addresses; otherwise from nobody,
+# or a client could tell gunicorn its plain-HTTP request came over TLS.
+proxy_trusted = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip().lower()
+if proxy_trusted in {"1", "true", "yes", "on"}:
+    forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+else:
+    forwarded_allow_ips = ""
 # Behind HAProxy with `send-proxy-v2` (deploy/haproxy.cfg): each connection starts with the
 # patient's address, which becomes REMOTE_ADDR (the intake rate limit counts patients, not the
 # proxy). Accepted only from the addresses listed; plain requests (health checks) still work.

@@ -3,7 +3,7 @@
 Each submission is what a browser does: GET /contact/ (a fresh visitor: new CSRF cookie and
 signed form token), then POST the fields back. The time trap and the rate limit are set for
 the run so nothing is quarantined or refused; staff emails go to Django's in-memory backend,
-so the notification step (claim, compose, send) is part of the measured request.
+sent by the task worker beside gunicorn (the request itself only queues them).
 """
 
 import contextlib
@@ -20,7 +20,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 from bench import postgres
-from tools.local_server import gunicorn, manage, prepare, site_env
+from tools.local_server import gunicorn, manage, prepare, site_env, task_worker
 
 SUBMISSIONS = 200
 CLIENT_THREADS = 8
@@ -92,8 +92,8 @@ class Form:
     fields: dict[str, str]
 
 
-def _request(port: int, method: str, path: str, body: str = "", headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def _request(port: int, method: str, path: str, body: str = "", headers=None, timeout=30.0):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request(method, path, body=body or None, headers=headers or {})
         response = connection.getresponse()
@@ -110,7 +110,7 @@ def fetch_form(port: int) -> Form:
     return Form(cookie=cookies_from(set_cookies), fields=hidden_inputs(content.decode()))
 
 
-def post_form(port: int, form: Form, number: int) -> tuple[float, int]:
+def post_form(port: int, form: Form, number: int, timeout: float = 30.0) -> tuple[float, int]:
     """Send one filled-in form; (milliseconds, status). A stored request answers 303."""
     body = urllib.parse.urlencode(form.fields | patient_fields(number))
     headers = {
@@ -119,7 +119,7 @@ def post_form(port: int, form: Form, number: int) -> tuple[float, int]:
         "Origin": f"http://127.0.0.1:{port}",
     }
     start = time.perf_counter()
-    status, _, response, _ = _request(port, "POST", "/contact/", body, headers)
+    status, _, response, _ = _request(port, "POST", "/contact/", body, headers, timeout)
     elapsed = (time.perf_counter() - start) * 1000
     if status == 303 and response.getheader("Location") != "/contact/thanks/":
         status = -1
@@ -177,6 +177,8 @@ def _servers(workdir: Path, postgres_url: str):
             name: int(stack.enter_context(gunicorn(env)).rsplit(":", 1)[1])
             for name, env in envs.items()
         }
+        for env in envs.values():  # sends the staff emails, outside the measured requests
+            stack.enter_context(task_worker(env))
         yield envs, ports, skipped
 
 

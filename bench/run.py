@@ -1,6 +1,7 @@
 """Run every benchmark and write docs/BENCHMARKS.md.
 
-    python -m bench.run [--rounds 5] [--seconds 5] [--only load,content,weight,intake,queue]
+    python -m bench.run [--rounds 5] [--seconds 5]
+                        [--only load,content,weight,intake,queue,mail]
                         [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
 Servers are started and stopped here, on loopback only; every loop is bounded.
@@ -18,7 +19,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from bench import content, intake, load, postgres, staff_queue, weight
+from bench import content, intake, load, mail_burst, postgres, staff_queue, weight
 from tools.local_server import ROOT, gunicorn, prepare, site_env
 
 ARTICLE = "/articles/opioid-induced-hyperalgesia/"
@@ -127,7 +128,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--only", default="load,content,weight,intake,queue")
+    parser.add_argument("--only", default="load,content,weight,intake,queue,mail")
     # Parts 2 and 4: a PostgreSQL server on which the bench creates and drops its own databases.
     parser.add_argument("--postgres", default=postgres.DEFAULT_SERVER)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "BENCHMARKS.md")
@@ -149,6 +150,12 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             results["queue"] = staff_queue.measure(Path(tmp), postgres_url=args.postgres)
     # --- end parts 2 and 4 ---
+    if "mail" in parts:
+        print(f"mail: article during {mail_burst.POSTS} posts to a hung mail server …", flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            results["mail"] = mail_burst.measure(
+                Path(tmp), rounds=min(args.rounds, 3), seconds=args.seconds
+            )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     from bench.report import render
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
+from hartrehab import limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "markdownx",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "intake",
     # SECURITY (issue 6)
@@ -124,17 +128,35 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Every wait for the database in a web request has a limit (hartrehab/limits.py, which
+# gunicorn.conf.py also reads): a slow or locked database gives the 503 page, not a killed worker.
+# manage.py commands (migrate, load_content, the worker) are nobody's request; a migration may
+# rightly wait for a lock or run long, so they run without the PostgreSQL limits.
+RUNNING_COMMAND = Path(sys.argv[0]).name == "manage.py"
+DATABASE_STATEMENT_TIMEOUT_MS = limits.STATEMENT_TIMEOUT_MS
+DATABASE_LOCK_TIMEOUT_MS = limits.LOCK_TIMEOUT_MS
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets gunicorn's workers read while one writes; IMMEDIATE takes the write lock at
-    # BEGIN so two writers queue on busy_timeout instead of failing with "database is locked".
-    # Connections are kept (DJANGO_CONN_MAX_AGE) as for PostgreSQL: opening one and running
-    # these pragmas cost more than the page cache's whole answer (docs/BENCHMARKS.md).
+    # BEGIN so two writers queue on the busy timeout instead of failing with "database is
+    # locked". Connections are kept (DJANGO_CONN_MAX_AGE) as for PostgreSQL: opening one and
+    # running these pragmas cost more than the page cache's whole answer (docs/BENCHMARKS.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": 20 if RUNNING_COMMAND else DATABASE_LOCK_TIMEOUT_MS / 1000,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif not RUNNING_COMMAND:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS} "
+        f"-c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# TASKS
+# Outbound calls (staff email, later cache purges and review emails) never run inside a
+# request: a request stores a task in the site's own database, in the same transaction as the
+# row it concerns, and the worker (`manage.py db_worker`) runs it. No Redis needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # CACHES
 REDIS_URL = env("REDIS_URL")
@@ -324,8 +346,12 @@ CLINIC_PHONE = env("CLINIC_PHONE")
 
 # INTAKE (the contact form and staff queue; see README "Intake requests")
 INTAKE_NOTIFY_EMAILS = env_list("INTAKE_NOTIFY_EMAILS")
-# send_intake_notifications exits 1 when a request waited longer than this for its email.
+# /healthz reports a backlog, and send_intake_notifications exits 1, when a request waited
+# longer than this for its email.
 INTAKE_NOTIFY_MAX_DELAY_MINUTES = int(env("INTAKE_NOTIFY_MAX_DELAY_MINUTES", "30"))
+# The worker tries a failed email again after this long, until the request is late; then the
+# send_intake_notifications cron job keeps trying, and says so.
+INTAKE_NOTIFY_RETRY_SECONDS = int(env("INTAKE_NOTIFY_RETRY_SECONDS", "60"))
 INTAKE_RETENTION_DAYS = int(env("INTAKE_RETENTION_DAYS", "365"))
 INTAKE_RESPONSE_TIME = env("INTAKE_RESPONSE_TIME", "within one business day")
 # A form sent sooner than this after it was shown, or later, is quarantined as spam.

@@ -28,3 +28,4 @@ urlpatterns = [
 
 # INTAKE: the 400 page shows the clinic's phone and what to do next.
 handler400 = "hartrehab.views.bad_request"
+handler500 = "hartrehab.unavailable.server_error"

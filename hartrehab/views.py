@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from hartrehab.csp import staff_prefixes
 from hartrehab.headers import with_security_headers
 from hartrehab.responses import public_page
+from intake.services import notifications_late
 
 
 @require_GET
@@ -37,13 +38,18 @@ def robots_txt(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database answers, 503 when it does not; says nothing else."""
+    """200 when the database answers, 503 when it does not; and whether staff emails are late.
+
+    A mail backlog is reported, not a 503: every node shares the one queue, so a load balancer
+    acting on it would take the whole site (and its crisis numbers) offline over an email.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        late = notifications_late(max_delay_minutes=settings.INTAKE_NOTIFY_MAX_DELAY_MINUTES)
     except DatabaseError:
         return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "ok", "notifications": "late" if late else "ok"})
 
 
 # INTAKE: a request too large to read (a pasted 1 MB message) gets a page that says why.

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from articles.models import Article
+from intake import tasks
 from intake.models import AuditEvent, ContactSubmission, SubmissionNote
 
 logger = logging.getLogger(__name__)
@@ -37,9 +38,11 @@ def create_submission(
     consent_version: str,
     spam_reason: str = "",
 ) -> tuple[ContactSubmission, bool]:
-    """Store a request in its own transaction, then email staff once it is committed.
+    """Store a request in its own transaction, with the task that will email staff about it.
 
-    Returns (submission, created); the same idempotency key twice returns the first request.
+    The worker sends the email (intake.tasks); nothing here waits for the mail server.
+
+        Returns (submission, created); the same idempotency key twice returns the first request.
     """
     existing = ContactSubmission.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
@@ -64,7 +67,9 @@ def create_submission(
                 "intake: request #%s stored%s", submission.pk, " as spam" * bool(spam_reason)
             )
             if not spam_reason:
-                transaction.on_commit(lambda: notify_staff(submission.pk), robust=True)
+                # One more row in the same transaction: the task exists exactly when the
+                # request does, and the worker cannot see it before the commit.
+                tasks.notify_staff_of_request.enqueue(submission.pk)
     except IntegrityError:
         # Two posts of the same form raced; the first one's row is the request.
         existing = ContactSubmission.objects.filter(idempotency_key=idempotency_key).first()
@@ -118,7 +123,7 @@ def notify_staff(submission_id: int) -> str:
         ContactSubmission.objects.filter(pk=submission_id).update(notify_claimed_at=None)
         # The class name only: an SMTP error message is not ours to vouch for.
         logger.error(
-            "intake: email about request #%s failed (%s); send_intake_notifications will retry",
+            "intake: email about request #%s failed (%s); it will be tried again",
             submission_id,
             type(error).__name__,
         )
@@ -126,6 +131,12 @@ def notify_staff(submission_id: int) -> str:
     ContactSubmission.objects.filter(pk=submission_id).update(notified_at=timezone.now())
     logger.info("intake: staff emailed about request #%s", submission_id)
     return SENT
+
+
+def notifications_late(*, max_delay_minutes: int) -> bool:
+    """Whether a request has waited longer than the limit for its staff email."""
+    cutoff = timezone.now() - timedelta(minutes=max_delay_minutes)
+    return ContactSubmission.objects.awaiting_notification().filter(created_at__lt=cutoff).exists()
 
 
 @dataclass

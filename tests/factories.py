@@ -7,6 +7,7 @@ import time
 import uuid
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 import yaml
 from django.core.management import call_command
@@ -162,3 +163,17 @@ def make_approved(article: Article, *, editor, reviewer, body: str = "Approved t
     approve_version(draft, by=reviewer)
     draft.refresh_from_db()
     return draft
+
+
+def run_worker() -> None:
+    """The real task worker (django-tasks' db_worker), in this process, until the queue is empty.
+
+    It keeps the test's connection open, as Django's test client does for requests: closing it
+    between tasks would end the transaction the test runs in.
+    """
+    from django_tasks_db.management.commands import db_worker
+
+    with mock.patch.object(db_worker, "close_old_connections"):
+        call_command(
+            "db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0
+        )

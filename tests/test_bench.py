@@ -267,3 +267,44 @@ def test_ratios_are_taken_round_by_round():
     assert per_round_ratios(runs(80, 90), runs(100, 100)) == [0.8, 0.9]
     with pytest.raises(ValueError):
         per_round_ratios(runs(80), runs(100, 100))
+
+
+def test_wrk_timeouts_are_counted():
+    output = WRK_OUTPUT.replace(
+        "  Non-2xx", "  Socket errors: connect 0, read 0, write 0, timeout 7\n  Non-2xx"
+    )
+
+    assert parse_wrk(output).timeouts == 7
+    assert parse_wrk(WRK_OUTPUT).timeouts == 0
+
+
+def mail_results(**row) -> dict:
+    mail = {
+        "posts": 50,
+        "connections": 8,
+        "rounds": 3,
+        "rps": 1300.0,
+        "p50": 4.5,
+        "p99": 360.0,
+        "p99_rounds": [2040.0, 362.0, 360.0],
+        "errors": 0,
+        "timeouts": 0,
+        "posts_answered": 150,
+        "slowest_post": 2285.0,
+    } | row
+    return {"machine": {}, "args": {"rounds": 3, "seconds": 5}, "mail": mail}
+
+
+def test_report_has_the_article_during_a_hung_mail_burst_row():
+    text = render(mail_results())
+
+    assert "| article during a hung-mail burst | 1300 | 4.5 | 360.0 | 2040, 362, 360 | 0 | 0 |" in (
+        text
+    )
+    assert "Posts answered 303: 150 of 150" in text
+    assert "Article p99 under 1000 ms with no timeout: met." in text
+
+
+@pytest.mark.parametrize("row", [{"p99": 1000.0}, {"timeouts": 3}])
+def test_a_slow_or_timed_out_article_during_the_burst_is_missed(row):
+    assert "with no timeout: **missed**" in render(mail_results(**row))

@@ -258,7 +258,7 @@ def compose() -> dict:
 def test_compose_runs_the_site_with_postgresql_and_redis(compose):
     web = compose["services"]["web"]
 
-    assert set(compose["services"]) == {"web", "db", "redis"}
+    assert set(compose["services"]) == {"web", "worker", "db", "redis"}
     assert "@db:5432/" in web["environment"]["DATABASE_URL"]
     assert web["environment"]["REDIS_URL"].startswith("redis://redis:6379/")
     assert web["environment"]["ENTRYPOINT_MIGRATE"] == "1"
@@ -267,8 +267,19 @@ def test_compose_runs_the_site_with_postgresql_and_redis(compose):
     assert web["environment"]["DJANGO_SECRET_KEY"].startswith("${DJANGO_SECRET_KEY:?")
 
 
+def test_compose_runs_the_task_worker_from_the_same_image(compose):
+    web, worker = compose["services"]["web"], compose["services"]["worker"]
+
+    assert worker["image"] == web["image"]
+    assert worker["command"] == ["python", "manage.py", "db_worker"]
+    assert worker["environment"]["DATABASE_URL"] == web["environment"]["DATABASE_URL"]
+    assert worker["environment"]["DJANGO_SECRET_KEY"] == web["environment"]["DJANGO_SECRET_KEY"]
+    assert worker["healthcheck"] == {"disable": True}  # gunicorn does not run there
+
+
 def test_compose_images_are_pinned(compose):
-    images = [service["image"] for name, service in compose["services"].items() if name != "web"]
+    own = compose["services"]["web"]["image"]
+    images = [s["image"] for s in compose["services"].values() if s["image"] != own]
 
     assert all(re.search(r":\d+(\.\d+)+-", image) for image in images), images
 

@@ -8,6 +8,7 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 READERS = [
     ROOT / "hartrehab" / "settings.py",
+    ROOT / "hartrehab" / "limits.py",
     ROOT / "gunicorn.conf.py",
     *sorted((ROOT / "docker").glob("*")),
 ]

@@ -95,6 +95,23 @@ def gunicorn(env: dict[str, str], *, workers: int | None = None) -> Iterator[str
             _stop(server)
 
 
+@contextmanager
+def task_worker(env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    """Yield django-tasks' worker (`manage.py db_worker`) running for the site; always stop it."""
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(
+            [PYTHON, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"],
+            cwd=ROOT,
+            env={**env, "DJANGO_LOG_LEVEL": env.get("DJANGO_LOG_LEVEL", "WARNING")},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield process
+        finally:
+            _stop(process)
+
+
 def _wait_until_up(base_url: str, server: subprocess.Popen, log) -> None:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:

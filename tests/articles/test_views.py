@@ -175,7 +175,7 @@ def test_healthz_answers_ok(client, db):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "notifications": "ok"}
 
 
 def test_wrong_method_on_article_is_405(client, seed_article):

@@ -8,13 +8,14 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import OperationalError
 from django.views.debug import ExceptionReporter
+from django_tasks_db.models import DBTaskResult
 
 from intake import services
 from intake.consent import CONSENT_VERSION
 from intake.formtoken import issue_token
 from intake.models import ContactSubmission
 from tests.clients import FormClient
-from tests.factories import contact_data
+from tests.factories import contact_data, run_worker
 from tests.html import parse, text_of
 
 Status = ContactSubmission.Status
@@ -342,6 +343,8 @@ def test_honeypot_quarantines_the_request_without_notifying(
     submission = ContactSubmission.objects.get()
     assert submission.status == Status.SPAM
     assert submission.spam_reason == "hidden field filled"
+    assert not DBTaskResult.objects.exists()
+    run_worker()
     assert mail.outbox == []
 
 
@@ -406,11 +409,11 @@ def test_rate_limit_is_per_client(client, db, settings):
 # Durability and notification -------------------------------------------------------------------
 
 
-def test_staff_are_emailed_after_commit_with_the_id_and_a_link_only(
-    client, db, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post("/contact/", sentinel_post())
+def test_the_worker_emails_staff_the_id_and_a_link_only(client, db):
+    client.post("/contact/", sentinel_post())
+    assert mail.outbox == []  # the request only queued it
+
+    run_worker()
 
     submission = ContactSubmission.objects.get()
     [email] = mail.outbox
@@ -425,12 +428,12 @@ def test_staff_are_emailed_after_commit_with_the_id_and_a_link_only(
 
 
 def test_failing_email_leaves_the_request_saved_and_the_response_successful(
-    client, db, settings, django_capture_on_commit_callbacks, caplog
+    client, db, settings, caplog
 ):
     settings.EMAIL_BACKEND = "tests.intake.test_views.FailingEmailBackend"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/contact/", sentinel_post())
+    response = client.post("/contact/", sentinel_post())
+    run_worker()
 
     assert response.status_code == 303
     submission = ContactSubmission.objects.get()
@@ -439,7 +442,7 @@ def test_failing_email_leaves_the_request_saved_and_the_response_successful(
     failures = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert failures == [
         f"intake: email about request #{submission.pk} failed (ConnectionRefusedError); "
-        "send_intake_notifications will retry"
+        "it will be tried again"
     ]
 
 
@@ -463,6 +466,7 @@ def test_database_failure_answers_503_with_the_phone_and_sends_nothing(
     assert doc.select_one("#id_name")["value"] == SENTINELS["name"]
     assert mail.outbox == []
     assert not ContactSubmission.objects.exists()
+    assert not DBTaskResult.objects.exists()
 
 
 def test_database_down_before_the_form_is_read_is_also_503(client, db, monkeypatch):
@@ -477,24 +481,16 @@ def test_database_down_before_the_form_is_read_is_also_503(client, db, monkeypat
     assert "Error:" in parse(response.content).title.string
 
 
-def test_the_view_saves_in_its_own_transaction_before_notifying(client, db, monkeypatch):
-    order = []
-    real_create = services.create_submission
-
-    def spy(**kwargs):
-        result = real_create(**kwargs)
-        order.append(("stored", ContactSubmission.objects.filter(pk=result[0].pk).exists()))
-        return result
-
-    monkeypatch.setattr("intake.views.create_submission", spy)
-    monkeypatch.setattr(
-        "intake.services.send_mail", lambda **kw: order.append(("mailed", None)) or 1
-    )
+def test_the_request_queues_the_email_with_the_request_and_sends_nothing(client, db, monkeypatch):
+    sent = []
+    monkeypatch.setattr("intake.services.send_mail", lambda **kw: sent.append(kw) or 1)
 
     post(client)
 
-    # Inside the test's transaction on_commit waits, so nothing was mailed before storing.
-    assert order == [("stored", True)]
+    assert sent == []
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "intake.tasks.notify_staff_of_request"
+    assert queued.args_kwargs == {"args": [ContactSubmission.objects.get().pk], "kwargs": {}}
 
 
 # No patient data in logs, even when things fail -------------------------------------------------
@@ -525,6 +521,7 @@ def test_sentinel_values_reach_no_log_record_at_any_level(
         client.post("/contact/", sentinel_post())
         client.post("/contact/", sentinel_post(consent=None))
         client.post("/contact/", sentinel_post(website="x"))
+    run_worker()
 
     assert caplog.records, "expected the request to log something"
     assert _leaks(caplog.records) == []
@@ -542,6 +539,7 @@ def test_forced_errors_log_no_submitted_values(
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/contact/", sentinel_post())  # mail fails
+        run_worker()
         monkeypatch.setattr(ContactSubmission, "save", database_error)
         assert client.post("/contact/", sentinel_post()).status_code == 503
 

@@ -1,9 +1,10 @@
 """Email staff about every request whose notification has not gone out yet.
 
-The form emails staff right after a request is stored; when the mail server was down, the
-request stays pending. Run this from cron (every few minutes): each pending request is
-emailed exactly once, however often it runs. It exits 1 when a request waited longer than
-INTAKE_NOTIFY_MAX_DELAY_MINUTES, so cron's mail or monitoring tells someone.
+The task worker emails staff about each request it stores (intake/tasks.py) and retries
+while the mail server is down; this is the safety net beside it, for a worker that is not
+running or gave up. Run it from cron (every few minutes): each pending request is emailed
+exactly once, however often it runs and whatever the worker does. It exits 1 when a request
+waited longer than INTAKE_NOTIFY_MAX_DELAY_MINUTES, so cron's mail or monitoring tells someone.
 """
 
 from django.conf import settings

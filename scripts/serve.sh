@@ -1,0 +1,19 @@
+#!/bin/sh
+# `make run`: gunicorn and, beside it, the task worker that sends the site's emails
+# (`manage.py db_worker`). When gunicorn stops (Ctrl-C, a crash, a TERM to this script), the
+# worker is stopped too, and this script exits with gunicorn's status.
+set -u
+BIN="${BIN:-.venv/bin}"
+
+"$BIN/python" manage.py db_worker &
+worker=$!
+"$BIN/gunicorn" --config gunicorn.conf.py hartrehab.wsgi &
+web=$!
+
+trap 'kill "$web" "$worker" 2>/dev/null; wait "$web" "$worker" 2>/dev/null; exit 130' INT TERM
+
+wait "$web"
+status=$?
+kill "$worker" 2>/dev/null
+wait "$worker" 2>/dev/null
+exit "$status"
