@@ -97,7 +97,7 @@ LOCK_FILE := requirements/production.txt
 lock: install
 	env -u UV_INDEX -u UV_EXTRA_INDEX_URL -u UV_FIND_LINKS \
 		$(BIN)/uv pip compile --no-config --quiet --universal --python-version 3.11 --generate-hashes --extra postgres \
-		--index-url https://pypi.org/simple --custom-compile-command "make lock" \
+		--custom-compile-command "make lock" \
 		--output-file $(LOCK_FILE) $(LOCK_ARGS) pyproject.toml
 
 # --- The image, built and run with podman ----------------------------------------------------
