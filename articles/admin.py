@@ -1,7 +1,8 @@
 """The editors' workflow in the admin: drafts, review, publishing, history, compare.
 
-Every button calls a service, which checks the same permission rules the buttons are shown
-by (`articles.permissions`); hiding a button is never the only guard.
+Every button is a step of the workflow table (`articles.workflow`): its label, and the service
+it calls, which checks the same permission rules the buttons are shown by
+(`articles.permissions`); hiding a button is never the only guard.
 """
 
 from django.contrib import admin, messages
@@ -18,7 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from articles import editorial, permissions, services
+from articles import editorial, permissions, services, workflow
 from articles.diffing import count_changes, diff_lines, with_context
 from articles.forms import EDITOR_FIELDS, DraftForm, NewArticleForm
 from articles.models import REVIEW_DUE_WITHIN_DAYS, Article, ArticleVersion, Reviewer
@@ -47,6 +48,17 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 def version_admin_url(version: ArticleVersion) -> str:
     return reverse("admin:articles_articleversion_change", args=[version.pk])
+
+
+def done_message(step: str, version: ArticleVersion) -> str:
+    """What the admin says after `step` (the table's words); `version` is the one it left.
+
+    Messages start with a word, not the slug: the admin capitalises a message's first letter.
+    """
+    base = version.based_on.number if version.based_on_id else version.number
+    return workflow.step(step).done.format(
+        number=version.number, slug=version.article.slug, base=base
+    )
 
 
 def reviewed_by(version: ArticleVersion) -> str:
@@ -202,7 +214,7 @@ class ArticleAdmin(admin.ModelAdmin):
         except services.WorkflowError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-        messages.success(request, f"Started {draft} from v{draft.based_on.number}.")
+        messages.success(request, done_message("new_draft", draft))
         return HttpResponseRedirect(version_admin_url(draft))
 
     def compare_view(self, request, object_id):
@@ -256,24 +268,6 @@ def compare_numbers(query, article: Article, versions: list[ArticleVersion]) -> 
         else:
             raise ValueError(f"{name}: expected a version number, like 3")
     return numbers[0], numbers[1]
-
-
-# The buttons on a version's page: the service each one calls and what to say afterwards.
-STEPS = {
-    "submit": (services.submit_for_review, "{version} was submitted for medical review."),
-    "return": (services.return_to_draft, "{version} is a draft again."),
-    "approve": (services.approve_version, "{version} is approved; it can be published."),
-    "publish": (services.publish_version, "{version} is published: patients see it now."),
-    "revert": (services.revert_to, "Started {result} from {version}; it needs a fresh review."),
-}
-
-STEP_LABELS = {
-    "submit": "Submit for medical review",
-    "return": "Return to draft",
-    "approve": "Approve this text",
-    "publish": "Publish",
-    "revert": "Start a new draft from this version",
-}
 
 
 @admin.register(ArticleVersion)
@@ -363,10 +357,7 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         if version is not None:
             extra_context = {
                 **(extra_context or {}),
-                "steps": [
-                    (step, STEP_LABELS[step])
-                    for step in permissions.allowed_actions(request.user, version)
-                ],
+                "steps": permissions.allowed_steps(request.user, version),
                 "preview_url": reverse("articles_staff:version_preview", args=[version.pk]),
                 "compare_url": reverse("admin:articles_article_compare", args=[version.article_id])
                 + f"?b={version.number}",
@@ -387,17 +378,18 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         version = self.get_object(request, unquote(object_id))
-        if version is None or step not in STEPS:
+        buttons = {s.name: s for s in workflow.buttons()}
+        if version is None or step not in buttons:
             raise Http404("No such version or step.")
-        service, success = STEPS[step]
+        service = getattr(services, buttons[step].service)
         kwargs = {"note": request.POST.get("note", "")[:500]} if step == "return" else {}
         try:
             result = service(version, by=request.user, **kwargs)
         except (services.WorkflowError, ValidationError) as error:
             messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
             return HttpResponseRedirect(version_admin_url(version))
-        messages.success(request, success.format(version=version, result=result))
         target = result if isinstance(result, ArticleVersion) else version
+        messages.success(request, done_message(step, target))
         return HttpResponseRedirect(version_admin_url(target))
 
     @admin.display(description="Reviewed by")

@@ -5,40 +5,15 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+# The workflow's states and moves are declared in articles/workflow.py; the model enforces them.
+from articles.workflow import TEXT_FIELDS, TRANSITIONS, VersionState
+
 # "Review due" means overdue or due within this many days (admin filter, review_report).
 REVIEW_DUE_WITHIN_DAYS = 30
 
 
 class VersionImmutableError(Exception):
     """A saved article version was about to be changed or deleted."""
-
-
-class VersionState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    APPROVED = "approved", "Approved"
-    PUBLISHED = "published", "Published"
-    SUPERSEDED = "superseded", "Superseded"
-
-
-# What an editor writes; editable only while the version is a draft.
-TEXT_FIELDS = ("title", "summary", "about", "body", "change_note")
-# Recorded by the approval (the in_review → approved move), never typed by an editor.
-REVIEW_FIELDS = ("last_reviewed", "next_review_due", "content_sha256")
-_OPEN_STATES = (
-    VersionState.DRAFT,
-    VersionState.IN_REVIEW,
-    VersionState.APPROVED,
-    VersionState.PUBLISHED,
-)
-# (from, to) → fields that may change besides `state` in that move.
-TRANSITIONS = {
-    (VersionState.DRAFT, VersionState.IN_REVIEW): (),
-    (VersionState.IN_REVIEW, VersionState.DRAFT): (),
-    (VersionState.IN_REVIEW, VersionState.APPROVED): REVIEW_FIELDS,
-    (VersionState.APPROVED, VersionState.PUBLISHED): (),
-    **{(state, VersionState.SUPERSEDED): () for state in _OPEN_STATES},
-}
 
 
 class Reviewer(models.Model):

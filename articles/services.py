@@ -1,7 +1,9 @@
 """Writes to articles: every version is created, reviewed and published through these functions.
 
-Each workflow step checks who may take it (`articles.permissions`, the rules the admin uses to
-show its buttons), changes the version and records the step in its history, in one transaction.
+Each workflow step checks who may take it (`articles.permissions`, reading the table in
+`articles.workflow` that the admin's buttons come from too), changes the version and records
+the step in its history, in one transaction. No step trusts a missing user: the loader, whose
+files carry their own medical review, publishes through `publish_loaded_version`.
 """
 
 import dataclasses
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from articles import permissions
+from articles import permissions, workflow
 from articles.models import (
     Approval,
     Article,
@@ -144,20 +146,18 @@ def create_version(
 # --- the editors' workflow ------------------------------------------------------------------
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def _locked(version: ArticleVersion) -> ArticleVersion:
     return ArticleVersion.objects.select_for_update().select_related("article").get(pk=version.pk)
 
 
-def _require_state(version: ArticleVersion, state: str, doing: str) -> None:
-    if version.state != state:
+def _require_state(version: ArticleVersion, step: str, doing: str) -> None:
+    """WorkflowError unless the table lets `step` start from the version's state."""
+    sources = workflow.step(step).sources
+    if version.state not in sources:
+        allowed = " or ".join(VersionState(state).label.lower() for state in sources)
         raise WorkflowError(
             f"{version} is {version.get_state_display().lower()}; only a version that is "
-            f"{VersionState(state).label.lower()} can be {doing}."
+            f"{allowed} can be {doing}."
         )
 
 
@@ -202,7 +202,7 @@ def create_article(
     *, slug: str, title: str, summary: str, about: str = "", body: str, change_note: str, by
 ) -> ArticleVersion:
     """A new article whose first version is a draft with the given text."""
-    _require(permissions.can_create_articles(by), "You may not create articles.")
+    permissions.check(by, "create_article")
     problems = {}
     if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG:
         problems["slug"] = [
@@ -225,7 +225,7 @@ def create_article(
 
 def create_draft(article: Article, *, by, from_version: ArticleVersion | None = None):
     """A new draft copying `from_version`'s text (default: the published version)."""
-    _require(permissions.can_start_drafts(by), "You may not start drafts.")
+    permissions.check(by, "new_draft")
     base = from_version or article.published_version or article.versions.latest_first().first()
     if base is None:
         raise WorkflowError(f"{article} has no version to start a draft from.")
@@ -253,13 +253,13 @@ def update_draft(
     change_note: str,
 ) -> ArticleVersion:
     """Change a draft's text; anything but a draft refuses (start a new draft instead)."""
-    _require(permissions.can_edit(by), "You may not edit drafts.")
+    permissions.check(by, "edit")
     fields = _clean_text(
         title=title, summary=summary, about=about, body=body, change_note=change_note
     )
     with transaction.atomic():
         locked = _locked(version)
-        _require_state(locked, VersionState.DRAFT, "edited")
+        _require_state(locked, "edit", "edited")
         if all(getattr(locked, name) == value for name, value in fields.items()):
             return locked
         for name, value in fields.items():
@@ -273,10 +273,10 @@ def update_draft(
 
 def submit_for_review(version: ArticleVersion, *, by) -> ArticleVersion:
     """Freeze a draft's text and hand it to the medical reviewers."""
-    _require(permissions.can_submit(by), "You may not submit drafts for review.")
+    permissions.check(by, "submit")
     with transaction.atomic():
         locked = _locked(version)
-        _require_state(locked, VersionState.DRAFT, "submitted for review")
+        _require_state(locked, "submit", "submitted for review")
         if not locked.change_note.strip():
             raise WorkflowError(f"{locked} needs a change note before it is submitted.")
         locked.state = VersionState.IN_REVIEW
@@ -287,13 +287,10 @@ def submit_for_review(version: ArticleVersion, *, by) -> ArticleVersion:
 
 def return_to_draft(version: ArticleVersion, *, by, note: str = "") -> ArticleVersion:
     """Send a version in review back to its editors (withdrawn, or changes requested)."""
-    _require(
-        permissions.can_submit(by) or permissions.can_approve(by),
-        "You may not return versions to draft.",
-    )
+    permissions.check(by, "return")
     with transaction.atomic():
         locked = _locked(version)
-        _require_state(locked, VersionState.IN_REVIEW, "returned to draft")
+        _require_state(locked, "return", "returned to draft")
         locked.state = VersionState.DRAFT
         locked.save()
         _record(locked, Action.RETURNED, by, note)
@@ -330,18 +327,11 @@ def approve_version(version: ArticleVersion, *, by) -> Approval:
 
     The approval dates the review: the page's "Last reviewed" comes from here.
     """
-    _require(
-        permissions.can_approve(by),
-        "Only a medical reviewer whose account is linked to a reviewer with credentials "
-        "can approve.",
-    )
+    permissions.check(by, "approve")
     with transaction.atomic():
         locked = _locked(version)
-        _require_state(locked, VersionState.IN_REVIEW, "approved")
-        _require(
-            not permissions.self_approval_refused(by, locked),
-            f"You wrote or edited {locked}; another medical reviewer must approve it.",
-        )
+        _require_state(locked, "approve", "approved")
+        permissions.check(by, "approve", locked)
         reviewer = permissions.reviewer_for(by)
         now = timezone.now()
         today = timezone.localdate(now)
@@ -398,18 +388,28 @@ def check_review(version: ArticleVersion) -> None:
         )
 
 
-def publish_version(version: ArticleVersion, *, by=None) -> Article:
+def publish_version(version: ArticleVersion, *, by) -> Article:
     """Make an approved version the one patients see, in one transaction.
 
-    `by=None` is the loader, whose files carry their review; people need the permission.
     Every older version still open or published becomes superseded.
     """
-    if by is not None:
-        _require(permissions.can_publish(by), "Only medical reviewers can publish.")
+    permissions.check(by, "publish")
+    return _publish(version, by=by)
+
+
+def publish_loaded_version(version: ArticleVersion) -> Article:
+    """Publish a version loaded from a content file: the file's front matter is its medical
+    review, so no person's permission is asked; any other version is refused."""
+    if not ArticleVersion.objects.filter(pk=version.pk, from_file=True).exists():
+        raise PermissionDenied(f"{version} was not loaded from a content file.")
+    return _publish(version, by=None)
+
+
+def _publish(version: ArticleVersion, *, by) -> Article:
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=version.article_id)
         locked = _locked(version)
-        _require_state(locked, VersionState.APPROVED, "published")
+        _require_state(locked, "publish", "published")
         check_review(locked)
         older = article.versions.filter(number__lt=locked.number).exclude(
             state=VersionState.SUPERSEDED
@@ -535,7 +535,7 @@ def load_sources(
                     change_note="Loaded from file",
                     reviewers=reviewers,
                 )
-                publish_version(version)
+                publish_loaded_version(version)
                 number = version.number
             results.append(LoadResult(source.path, source.slug, outcome, number))
     return results
