@@ -22,7 +22,13 @@ from django.utils.html import format_html, format_html_join
 from articles import editorial, permissions, services, workflow
 from articles.diffing import count_changes, diff_lines, with_context
 from articles.forms import EDITOR_FIELDS, DraftForm, NewArticleForm
-from articles.models import REVIEW_DUE_WITHIN_DAYS, Article, ArticleVersion, Reviewer
+from articles.models import (
+    REVIEW_DUE_WITHIN_DAYS,
+    Article,
+    ArticleVersion,
+    Reviewer,
+    VersionEvent,
+)
 
 DIFF_FIELDS = ["title", "summary", "about", "body"]
 
@@ -53,7 +59,7 @@ def version_admin_url(version: ArticleVersion) -> str:
 def done_message(step: str, version: ArticleVersion) -> str:
     """What the admin says after `step` (the table's words); `version` is the one it left.
 
-    Messages start with a word, not the slug: the admin capitalises a message's first letter.
+    Messages start with a word, never the slug: the admin capitalises a message's first letter.
     """
     base = version.based_on.number if version.based_on_id else version.number
     return workflow.step(step).done.format(
@@ -76,7 +82,7 @@ class VersionInline(admin.TabularInline):
     """The article's history: every version the user may see, newest first."""
 
     model = ArticleVersion
-    fields = ["version", "state", "created_by", "created_at", "change_note", "reviewers"]
+    fields = ["version", "state", "created_by", "created_at", "change_note", "reviewer_names"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -107,12 +113,34 @@ class VersionInline(admin.TabularInline):
         return format_html('<a href="{}">v{}: {}</a>', url, obj.number, obj.title)
 
     @admin.display(description="Reviewed by")
-    def reviewers(self, obj):
+    def reviewer_names(self, obj):
         return reviewed_by(obj)
 
 
+class WorkflowHistoryMixin:
+    """The admin's History page lists the workflow's events (who created, submitted,
+    approved, published … and when), which the services record, beside any admin log rows."""
+
+    object_history_template = "admin/articles/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        if hasattr(response, "context_data"):
+            obj = response.context_data["object"]
+            response.context_data["events"] = self.workflow_events(request, obj)
+        return response
+
+    def workflow_events(self, request, obj):
+        versions = ArticleVersion.objects.visible_to(request.user).filter(**self.history_of(obj))
+        return (
+            VersionEvent.objects.filter(version__in=versions)
+            .select_related("version__article", "by")
+            .order_by("-at", "-pk")
+        )
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
     list_display = ["slug", "title", "published_number", "published_at", "next_review_due"]
     list_filter = [ReviewDueFilter]
     search_fields = ["slug", "versions__title"]
@@ -125,6 +153,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("published_version")
+
+    def history_of(self, obj):
+        return {"article": obj}
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -271,7 +302,7 @@ def compare_numbers(query, article: Article, versions: list[ArticleVersion]) -> 
 
 
 @admin.register(ArticleVersion)
-class ArticleVersionAdmin(admin.ModelAdmin):
+class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
     form = DraftForm
     list_display = [
         "__str__",
@@ -280,7 +311,7 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
         "change_note",
-        "reviewers",
+        "reviewer_names",
     ]
     list_filter = ["state", "article"]
     list_select_related = ["article", "created_by"]
@@ -326,6 +357,9 @@ class ArticleVersionAdmin(admin.ModelAdmin):
             .visible_to(request.user)
             .prefetch_related("reviewer_links__reviewer")
         )
+
+    def history_of(self, obj):
+        return {"pk": obj.pk}
 
     def get_readonly_fields(self, request, obj=None):
         return self.META_FIELDS
@@ -392,8 +426,9 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         messages.success(request, done_message(step, target))
         return HttpResponseRedirect(version_admin_url(target))
 
+    # Not named `reviewers`: the admin would print the model's many-to-many field of that name.
     @admin.display(description="Reviewed by")
-    def reviewers(self, obj):
+    def reviewer_names(self, obj):
         return reviewed_by(obj)
 
     @admin.display(description="Review record")

@@ -73,7 +73,7 @@ STEPS: tuple[Step, ...] = (
         grants={EDITORS: ("add_article", "add_articleversion")},
         label="Add article",
         service="create_article",
-        done="Created {slug}: version {number} is a draft.",
+        done="Created {slug}: v{number} is a draft.",
         refused="You may not create articles.",
         button=False,  # the admin's own "Add" page
     ),
@@ -84,7 +84,7 @@ STEPS: tuple[Step, ...] = (
         grants={EDITORS: ("change_articleversion",)},
         label="Save",
         service="update_draft",
-        done="Saved version {number} of {slug}.",
+        done="Saved {slug} v{number}.",
         refused="You may not edit drafts.",
         button=False,  # the admin's own Save button
     ),
@@ -95,7 +95,7 @@ STEPS: tuple[Step, ...] = (
         grants={EDITORS: ("add_articleversion",)},
         label="New draft",
         service="create_draft",
-        done="Started version {number} of {slug} from version {base}.",
+        done="Started {slug} v{number} from v{base}.",
         refused="You may not start drafts.",
         button=False,  # on the article's page, not a version's
     ),
@@ -153,7 +153,7 @@ STEPS: tuple[Step, ...] = (
         grants={EDITORS: ("add_articleversion",)},
         label="Start a new draft from this version",
         service="revert_to",
-        done="Started version {number} of {slug} from version {base}; it needs a fresh review.",
+        done="Started {slug} v{number} from v{base}; it needs a fresh review.",
         refused="You may not start drafts.",
     ),
 )
