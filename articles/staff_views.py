@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from articles import permissions
 from articles.models import ArticleVersion
+from articles.pages import article_context
 from articles.rendering import markdownify_for_preview
 from articles.sources import SLUG_RE
 
@@ -22,18 +23,16 @@ FORBIDDEN = "Only signed-in staff who may edit articles can use the editor."
 @require_safe
 @login_required
 def version_preview(request, pk: int):
-    """Any version in the public page's template, under a "not published" banner.
+    """Any version as its public page would show it (`article_context`, the same function the
+    public page uses), under a "not published" banner.
 
     Versions the user may not see are a 404, whatever the id, so guessing reveals nothing.
     """
     version = get_object_or_404(
         ArticleVersion.objects.visible_to(request.user).with_review(), pk=pk
     )
-    response = render(
-        request,
-        "articles/article_preview.html",
-        {"article": version.article, "version": version},
-    )
+    context = article_context(version.article, version)
+    response = render(request, "articles/article_preview.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
