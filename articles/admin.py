@@ -5,6 +5,7 @@ it calls, which checks the same permission rules the buttons are shown by
 (`articles.permissions`); hiding a button is never the only guard.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -347,8 +348,12 @@ class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
         ("History", {"fields": ["created_at", "history"]}),
     ]
 
-    class Media:
-        css = {"all": ["articles/admin.css"]}
+    @property
+    def media(self):
+        # Defining `media` replaces `class Media`: the admin's styles, then the site's
+        # stylesheet scoped to markdownx's live preview (a staff URL, so reversed here).
+        styles = ["articles/admin.css", reverse("articles_staff:preview_stylesheet")]
+        return super().media + forms.Media(css={"all": styles})
 
     def get_queryset(self, request):
         return (

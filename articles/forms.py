@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.urls import reverse
-from markdownx.widgets import AdminMarkdownxWidget
+from markdownx.widgets import AdminMarkdownxWidget, MarkdownxWidget
 
 from articles.models import Article, ArticleVersion
 from articles.sources import MAX_SUMMARY, MAX_TITLE, SLUG_RE, text_problems
@@ -18,6 +18,12 @@ class ArticleMarkdownWidget(AdminMarkdownxWidget):
     The preview goes to the staff-only wrapper with the article's slug, which call-to-action
     links carry; upload goes to the wrapper that refuses it.
     """
+
+    class Media:
+        # Not markdownx's admin stylesheet, which restyles the preview: the site's own
+        # stylesheet, scoped to the preview, does (see ArticleVersionAdmin.media).
+        extend = False
+        js = MarkdownxWidget.Media.js
 
     def __init__(self, *, source: str = "", attrs=None):
         super().__init__(attrs)

@@ -293,3 +293,34 @@ def test_draft_preview_shows_the_drafts_latest_text(client, editor):
     )
 
     assert "Second words." in article_body(client.get(preview_url(draft)).content)
+
+
+def test_preview_stylesheet_is_the_site_stylesheet_scoped_to_the_preview(client, editor):
+    login_staff(client, editor)
+
+    response = client.get(reverse("articles_staff:preview_stylesheet"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/css; charset=utf-8"
+    css = response.content.decode()
+    assert css.startswith(":is(.markdownx-preview, ")
+    assert ":root" not in css and "\nbody {" not in css
+    assert "\n& {\n  --ink: #1d2a33;" in css
+
+
+def test_preview_stylesheet_is_for_editors_only(client, reviewer):
+    login_staff(client, reviewer)
+
+    assert client.get(reverse("articles_staff:preview_stylesheet")).status_code == 403
+
+
+def test_draft_form_links_the_scoped_preview_stylesheet(client, article, editor):
+    draft = make_draft(article, by=editor)
+    login_staff(client, editor)
+
+    soup = parse(
+        client.get(reverse("admin:articles_articleversion_change", args=[draft.pk])).content
+    )
+
+    hrefs = [link["href"] for link in soup.find_all("link", rel="stylesheet")]
+    assert reverse("articles_staff:preview_stylesheet") in hrefs
