@@ -19,10 +19,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from articles import editorial, permissions, services, workflow
 from articles.diffing import count_changes, diff_lines, with_context
-from articles.forms import EDITOR_FIELDS, DraftForm, NewArticleForm
+from articles.forms import EDITOR_FIELDS, DraftReviewersForm, NewArticleForm
 from articles.models import (
     REVIEW_DUE_WITHIN_DAYS,
     Article,
@@ -304,7 +305,7 @@ def compare_numbers(query, article: Article, versions: list[ArticleVersion]) -> 
 
 @admin.register(ArticleVersion)
 class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
-    form = DraftForm
+    form = DraftReviewersForm
     list_display = [
         "__str__",
         "title",
@@ -335,7 +336,7 @@ class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
         "history",
     ]
     fieldsets = [
-        (None, {"fields": EDITOR_FIELDS}),
+        (None, {"fields": [*EDITOR_FIELDS, "listed_reviewers"]}),
         (
             "Version",
             {"fields": ["article", "number", "state", "based_on", "source", "created_by"]},
@@ -379,9 +380,9 @@ class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.update_draft(
-            obj, by=request.user, **{name: form.cleaned_data[name] for name in EDITOR_FIELDS}
-        )
+        text = {name: form.cleaned_data[name] for name in EDITOR_FIELDS}
+        reviewers = list(form.cleaned_data["listed_reviewers"])
+        services.update_draft(obj, by=request.user, reviewers=reviewers, **text)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -436,18 +437,40 @@ class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
     def reviewer_names(self, obj):
         return reviewed_by(obj)
 
+    @admin.display(description="Reviewers who must approve")
+    def listed_reviewers(self, obj):
+        """Each listed clinician and whether they have signed this text (read-only view)."""
+        signed = {a.reviewer_id for a in services.current_approvals(obj)}
+        rows = format_html_join(
+            "",
+            "<li>{} — {}</li>",
+            (
+                (reviewer, "approved" if reviewer.pk in signed else "not yet approved")
+                for reviewer in obj.ordered_reviewers
+            ),
+        )
+        return format_html('<ul class="listed-reviewers">{}</ul>', rows) if rows else "—"
+
     @admin.display(description="Review record")
     def review_record(self, obj):
-        approval = getattr(obj, "approval", None)
-        if approval is not None:
-            matches = approval.text_sha256 == services.version_text_sha256(obj)
-            return format_html(
-                "Approved by {} (account “{}”) on {}.<br>Text sha256 {}: {}.",
-                approval.reviewer,
-                approval.approved_by.get_username(),
-                timezone.localtime(approval.approved_at).strftime("%Y-%m-%d %H:%M %Z"),
-                approval.text_sha256[:16] + "…",
-                "matches the text" if matches else "DOES NOT match the text",
+        text = obj.text_sha256()
+        approvals = obj.approvals.select_related("approved_by").order_by("approved_at", "pk")
+        if approvals:
+            return format_html_join(
+                mark_safe("<br>"),  # noqa: S308 (a constant)
+                "Approved by {} (account “{}”) on {}. Text sha256 {}: {}.",
+                (
+                    (
+                        approval.signed_as,
+                        approval.approved_by.get_username(),
+                        timezone.localtime(approval.approved_at).strftime("%Y-%m-%d %H:%M %Z"),
+                        approval.text_sha256[:16] + "…",
+                        "matches the text"
+                        if approval.text_sha256 == text
+                        else "DOES NOT match the text (void)",
+                    )
+                    for approval in approvals
+                ),
             )
         if obj.from_file:
             return format_html(

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 # The workflow's states and moves are declared in articles/workflow.py; the model enforces them.
+from articles.sources import text_sha256
 from articles.workflow import TEXT_FIELDS, TRANSITIONS, VersionState
 
 # "Review due" means overdue or due within this many days (admin filter, review_report).
@@ -114,10 +115,11 @@ class ArticleVersionQuerySet(models.QuerySet):
         return self.exclude(Q(state=VersionState.DRAFT) & ~Q(created_by=user))
 
     def with_review(self):
-        return self.select_related("article", "approval__reviewer").prefetch_related(
+        return self.select_related("article").prefetch_related(
             models.Prefetch(
                 "reviewer_links", queryset=VersionReviewer.objects.select_related("reviewer")
-            )
+            ),
+            "approvals",
         )
 
     def update(self, **kwargs):
@@ -263,15 +265,33 @@ class ArticleVersion(models.Model):
     def ordered_reviewers(self) -> list[Reviewer]:
         return [link.reviewer for link in self.reviewer_links.all()]
 
+    def text_sha256(self) -> str:
+        """Hash of the words a reviewer approves; any edit changes it (and voids approvals)."""
+        return text_sha256(
+            title=self.title,
+            slug=self.article.slug,
+            summary=self.summary,
+            about=self.about,
+            body=self.body,
+        )
+
+    @property
+    def approval(self) -> "Approval | None":
+        """The latest sign-off on this version (each listed reviewer gives one)."""
+        return self.approvals.order_by("-approved_at", "-pk").first()
+
 
 class VersionReviewer(models.Model):
-    """A reviewer of a version, in the order the source lists them."""
+    """A reviewer listed on a version, in order: for a file, who reviewed it (the name and
+    credentials as the file gives them); for a draft, who must approve it."""
 
     version = models.ForeignKey(
         ArticleVersion, on_delete=models.PROTECT, related_name="reviewer_links"
     )
     reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200, blank=True, help_text="As the content file gave it.")
+    credentials = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["version", "position"]
@@ -287,12 +307,16 @@ class VersionReviewer(models.Model):
 
 
 class Approval(models.Model):
-    """A medical reviewer's sign-off on the exact text of one version."""
+    """One listed reviewer's sign-off on the exact text of one version.
 
-    version = models.OneToOneField(
-        ArticleVersion, on_delete=models.PROTECT, related_name="approval"
-    )
+    The reviewer's name and credentials are kept as they were at signing, so correcting the
+    Reviewer record later changes neither a published page nor what can be published.
+    """
+
+    version = models.ForeignKey(ArticleVersion, on_delete=models.PROTECT, related_name="approvals")
     reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="approvals")
+    reviewer_name = models.CharField(max_length=200)
+    reviewer_credentials = models.CharField(max_length=200, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -303,9 +327,14 @@ class Approval(models.Model):
 
     class Meta:
         ordering = ["-approved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "reviewer", "text_sha256"], name="one_approval_per_text"
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.version} approved by {self.reviewer}"
+        return f"{self.version} approved by {self.signed_as}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -314,6 +343,12 @@ class Approval(models.Model):
 
     def delete(self, *args, **kwargs):
         raise VersionImmutableError("An approval cannot be deleted; it is the record.")
+
+    @property
+    def signed_as(self) -> str:
+        if self.reviewer_credentials:
+            return f"{self.reviewer_name}, {self.reviewer_credentials}"
+        return self.reviewer_name
 
 
 class VersionEvent(models.Model):

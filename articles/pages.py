@@ -16,7 +16,8 @@ from django.core.cache import cache
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article, ArticleVersion, VersionReviewer
+from articles.models import Article, ArticleVersion
+from articles.services import signatories
 from articles.structured_data import PagePerson, json_ld_script, medical_web_page
 from articles.toc import table_of_contents
 
@@ -24,7 +25,7 @@ ARTICLE_TEMPLATE = "articles/_article.html"
 # Old versions' entries age out; the current one is rebuilt in two queries when it does.
 CACHE_SECONDS = 7 * 24 * 60 * 60
 # Bump when ArticlePage changes shape, so no process reads an entry pickled by older code.
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,9 @@ def article_page(version: ArticleVersion) -> ArticlePage:
 
 def _build(version: ArticleVersion) -> ArticlePage:
     body_html = ArticleVersion.objects.values_list("body_html", flat=True).get(pk=version.pk)
-    links = VersionReviewer.objects.filter(version_id=version.pk).select_related("reviewer")
     reviewers = tuple(
-        PagePerson(name=link.reviewer.name, credentials=link.reviewer.credentials)
-        for link in links.order_by("position")
+        PagePerson(name=person.name, credentials=person.credentials)
+        for person in signatories(version)
     )
     html = render_to_string(
         ARTICLE_TEMPLATE,

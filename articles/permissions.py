@@ -61,10 +61,35 @@ def check(user, name: str, version: ArticleVersion | None = None) -> None:
     step = workflow.step(name)
     if not has_role_for(user, name):
         raise PermissionDenied(step.refused)
-    if version is not None and not step.by_author and self_approval_refused(user, version):
+    if version is None:
+        return
+    if not step.by_author and self_approval_refused(user, version):
         raise PermissionDenied(
             f"You wrote or edited {version}; another medical reviewer must {step.label.lower()}."
         )
+    if step.clinician and not listed(user, version):
+        listed_names = ", ".join(str(r) for r in version.ordered_reviewers)
+        raise PermissionDenied(
+            f"{reviewer_for(user)} is not listed to review {version}; its reviewers are "
+            f"{listed_names}."
+        )
+
+
+def listed(user, version: ArticleVersion) -> bool:
+    """Whether `user`'s clinician is on the version's reviewer list (an empty list takes the
+    first clinician who approves)."""
+    reviewer = reviewer_for(user)
+    reviewer_ids = [r.pk for r in version.ordered_reviewers]
+    return reviewer is not None and (not reviewer_ids or reviewer.pk in reviewer_ids)
+
+
+def signed(user, version: ArticleVersion) -> bool:
+    """Whether `user`'s clinician has approved the version's current text already."""
+    reviewer = reviewer_for(user)
+    return (
+        reviewer is not None
+        and version.approvals.filter(reviewer=reviewer, text_sha256=version.text_sha256()).exists()
+    )
 
 
 def may(user, name: str, version: ArticleVersion | None = None) -> bool:
@@ -76,7 +101,7 @@ def may(user, name: str, version: ArticleVersion | None = None) -> bool:
         check(user, name, version)
     except PermissionDenied:
         return False
-    return True
+    return not (version is not None and step.clinician and signed(user, version))
 
 
 def allowed_steps(user, version: ArticleVersion) -> list[workflow.Step]:

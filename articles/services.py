@@ -38,7 +38,6 @@ from articles.sources import (
     normalize_body,
     parse_source,
     text_problems,
-    text_sha256,
 )
 
 Action = VersionEvent.Action
@@ -137,7 +136,11 @@ def create_version(
                     name=item.name, credentials=item.credentials
                 )
             VersionReviewer.objects.create(
-                version=version, reviewer=reviewers[item], position=position
+                version=version,
+                reviewer=reviewers[item],
+                position=position,
+                name=item.name,
+                credentials=item.credentials,
             )
         _record(version, Action.CREATED, by, change_note)
     return version
@@ -181,6 +184,19 @@ def _clean_text(
     return fields
 
 
+def can_sign(reviewer: Reviewer) -> bool:
+    """Whether `reviewer` can be listed on a draft: a credentialed clinician with an account."""
+    return reviewer.user_id is not None and bool(reviewer.credentials.strip())
+
+
+def _list_reviewers(version: ArticleVersion, reviewers: list[Reviewer]) -> None:
+    VersionReviewer.objects.filter(version=version).delete()
+    VersionReviewer.objects.bulk_create(
+        VersionReviewer(version=version, reviewer=reviewer, position=position)
+        for position, reviewer in enumerate(reviewers)
+    )
+
+
 def _new_draft(article: Article, *, by, fields: dict, based_on=None, note: str):
     version = ArticleVersion(
         article=article,
@@ -194,6 +210,9 @@ def _new_draft(article: Article, *, by, fields: dict, based_on=None, note: str):
     )
     version.full_clean(exclude=["article"])
     version.save()
+    if based_on is not None:
+        # The same clinicians review the change, if they can sign in the admin.
+        _list_reviewers(version, [r for r in based_on.ordered_reviewers if can_sign(r)])
     _record(version, Action.CREATED, by, note)
     return version
 
@@ -251,23 +270,39 @@ def update_draft(
     about: str = "",
     body: str,
     change_note: str,
+    reviewers: list[Reviewer] | None = None,
 ) -> ArticleVersion:
-    """Change a draft's text; anything but a draft refuses (start a new draft instead)."""
+    """Change a draft's text (and, if given, the reviewers who must approve it); anything but
+    a draft refuses (start a new draft instead). A changed text voids every approval."""
     permissions.check(by, "edit")
     fields = _clean_text(
         title=title, summary=summary, about=about, body=body, change_note=change_note
     )
+    if reviewers is not None and not all(can_sign(r) for r in reviewers):
+        raise ValidationError(
+            {"reviewers": ["must be clinicians with credentials and a staff account"]}
+        )
     with transaction.atomic():
         locked = _locked(version)
         _require_state(locked, "edit", "edited")
-        if all(getattr(locked, name) == value for name, value in fields.items()):
+        listed = locked.ordered_reviewers
+        new_list = reviewers is not None and [r.pk for r in reviewers] != [r.pk for r in listed]
+        same_text = all(getattr(locked, name) == value for name, value in fields.items())
+        if same_text and not new_list:
             return locked
+        voided = len(current_approvals(locked))
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.body_html = render_markdown(locked.body, source=locked.article.slug).html
         locked.full_clean(exclude=["article"])
         locked.save()
-        _record(locked, Action.EDITED, by)
+        notes = []
+        if new_list:
+            _list_reviewers(locked, reviewers)
+            notes.append("Reviewers: " + (", ".join(str(r) for r in reviewers) or "none"))
+        if voided and not same_text:
+            notes.append(f"the text changed, so {voided} approval(s) no longer count")
+        _record(locked, Action.EDITED, by, "; ".join(notes))
     return locked
 
 
@@ -298,13 +333,60 @@ def return_to_draft(version: ArticleVersion, *, by, note: str = "") -> ArticleVe
 
 
 def version_text_sha256(version: ArticleVersion) -> str:
-    return text_sha256(
-        title=version.title,
-        slug=version.article.slug,
-        summary=version.summary,
-        about=version.about,
-        body=version.body,
-    )
+    return version.text_sha256()
+
+
+def required_approvals(listed: int) -> int:
+    """How many of `listed` reviewers must approve: ARTICLES_REQUIRED_APPROVALS (None: all),
+    never more than are listed and never fewer than one."""
+    wanted = settings.ARTICLES_REQUIRED_APPROVALS
+    return max(1, listed if wanted is None else min(wanted, listed))
+
+
+def current_approvals(version: ArticleVersion, text: str | None = None) -> list[Approval]:
+    """The sign-offs that count, in the list's order: by a reviewer listed on the version,
+    on exactly its current text (or on the text hashing to `text`)."""
+    positions = {link.reviewer_id: link.position for link in version.reviewer_links.all()}
+    text = text or version.text_sha256()
+    approvals = [
+        approval
+        for approval in version.approvals.all()
+        if approval.text_sha256 == text and approval.reviewer_id in positions
+    ]
+    return sorted(approvals, key=lambda approval: positions[approval.reviewer_id])
+
+
+def awaited_reviewers(version: ArticleVersion) -> list[Reviewer]:
+    """Listed reviewers who have not yet approved the version's current text."""
+    signed = {approval.reviewer_id for approval in current_approvals(version)}
+    return [reviewer for reviewer in version.ordered_reviewers if reviewer.pk not in signed]
+
+
+def signatories(version: ArticleVersion) -> list[ReviewerSource]:
+    """Whom the page names for the version's medical review, as they signed.
+
+    A content file names its reviewers; an approved version, everyone whose approval counts
+    (name and credentials as at signing); a version not yet approved, whom it awaits.
+    """
+    if version.from_file:
+        return [
+            ReviewerSource(name=link.name, credentials=link.credentials)
+            if link.name
+            else ReviewerSource(name=link.reviewer.name, credentials=link.reviewer.credentials)
+            for link in version.reviewer_links.select_related("reviewer")
+        ]
+    if version.last_reviewed is not None:
+        # The text the last sign-off approved: if the text were changed behind the workflow's
+        # back, the names stay and the content hash, which covers the text, tells.
+        approved = version.approval
+        return [
+            ReviewerSource(name=a.reviewer_name, credentials=a.reviewer_credentials)
+            for a in current_approvals(version, approved.text_sha256 if approved else None)
+        ]
+    return [
+        ReviewerSource(name=reviewer.name, credentials=reviewer.credentials)
+        for reviewer in version.ordered_reviewers
+    ]
 
 
 def version_source(version: ArticleVersion) -> ArticleSource | None:
@@ -323,9 +405,11 @@ def version_source(version: ArticleVersion) -> ArticleSource | None:
 
 
 def approve_version(version: ArticleVersion, *, by) -> Approval:
-    """Record a medical reviewer's sign-off on the exact text of a version in review.
+    """Record one listed reviewer's sign-off on the exact text of a version in review.
 
-    The approval dates the review: the page's "Last reviewed" comes from here.
+    The version becomes approved once enough listed reviewers have signed that text
+    (`required_approvals`); the last sign-off dates the review ("Last reviewed"). A version
+    that lists no reviewer takes the first clinician who approves it as its reviewer.
     """
     permissions.check(by, "approve")
     with transaction.atomic():
@@ -333,23 +417,31 @@ def approve_version(version: ArticleVersion, *, by) -> Approval:
         _require_state(locked, "approve", "approved")
         permissions.check(by, "approve", locked)
         reviewer = permissions.reviewer_for(by)
+        if not locked.reviewer_links.exists():
+            _list_reviewers(locked, [reviewer])
+        text = locked.text_sha256()
+        if locked.approvals.filter(reviewer=reviewer, text_sha256=text).exists():
+            raise WorkflowError(f"{reviewer} has already approved this text of {locked}.")
         now = timezone.now()
-        today = timezone.localdate(now)
-        VersionReviewer.objects.create(version=locked, reviewer=reviewer, position=0)
-        locked.state = VersionState.APPROVED
-        locked.last_reviewed = today
-        locked.next_review_due = default_next_review(today)
-        locked.content_sha256 = _reviewed_source(locked).content_sha256
-        locked.full_clean(exclude=["article"])
-        locked.save()
         approval = Approval.objects.create(
             version=locked,
             reviewer=reviewer,
+            reviewer_name=reviewer.name,
+            reviewer_credentials=reviewer.credentials,
             approved_by=by,
             approved_at=now,
-            text_sha256=version_text_sha256(locked),
+            text_sha256=text,
         )
         _record(locked, Action.APPROVED, by, str(reviewer))
+        signed = current_approvals(locked)
+        if len(signed) >= required_approvals(locked.reviewer_links.count()):
+            today = timezone.localdate(now)
+            locked.state = VersionState.APPROVED
+            locked.last_reviewed = today
+            locked.next_review_due = default_next_review(today)
+            locked.content_sha256 = _reviewed_source(locked).content_sha256
+            locked.full_clean(exclude=["article"])
+            locked.save()
     return approval
 
 
@@ -359,10 +451,7 @@ def _reviewed_source(version: ArticleVersion) -> ArticleSource:
         title=version.title,
         slug=version.article.slug,
         summary=version.summary,
-        reviewed_by=tuple(
-            ReviewerSource(name=link.reviewer.name, credentials=link.reviewer.credentials)
-            for link in version.reviewer_links.select_related("reviewer")
-        ),
+        reviewed_by=tuple(signatories(version)),
         last_reviewed=version.last_reviewed,
         next_review_due=version.next_review_due,
         about=version.about,
@@ -377,15 +466,20 @@ def check_review(version: ArticleVersion) -> None:
             f"{version}: its text or review record no longer matches the hash recorded at "
             "review; it cannot be published. Start a new draft."
         )
-    if version.from_file:
-        return
-    approval = Approval.objects.filter(version=version).first()
-    if approval is None:
+    if not version.from_file:
+        _check_approvals(version)
+
+
+def _check_approvals(version: ArticleVersion) -> None:
+    if not version.approvals.exists():
         raise WorkflowError(f"{version} has no medical approval.")
-    if approval.text_sha256 != version_text_sha256(version):
+    signed = current_approvals(version)
+    if not signed and version.approvals.exclude(text_sha256=version.text_sha256()).exists():
         raise WorkflowError(
             f"{version}: the text changed after it was approved; it needs a fresh review."
         )
+    if len(signed) < required_approvals(version.reviewer_links.count()):
+        raise WorkflowError(f"{version} still awaits approvals from its listed reviewers.")
 
 
 def publish_version(version: ArticleVersion, *, by) -> Article:
