@@ -69,6 +69,14 @@ def done_message(step: str, version: ArticleVersion) -> str:
     )
 
 
+def problem_text(error: Exception) -> str:
+    """A refused step's reasons, each naming its field when it has one."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        fields = error.message_dict.items()
+        return "; ".join(f"{field}: {message}" for field, items in fields for message in items)
+    return "; ".join(getattr(error, "messages", [str(error)]))
+
+
 def reviewed_by(version: ArticleVersion) -> str:
     return ", ".join(str(r) for r in version.ordered_reviewers) or "—"
 
@@ -266,11 +274,7 @@ class ArticleAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
             raise Http404("No such version of this article.")
         old, new = by_number[old_number], by_number[new_number]
         full = request.GET.get("full") == "1"
-        diffs = []
-        for name in DIFF_FIELDS:
-            lines = diff_lines(getattr(old, name), getattr(new, name))
-            shown = lines if full else with_context(lines)
-            diffs.append({"name": name, "lines": shown, "changes": count_changes(lines)})
+        diffs = field_diffs(old, new, full=full)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -283,6 +287,45 @@ class ArticleAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
             "full": full,
         }
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+
+def field_diffs(old: ArticleVersion | None, new: ArticleVersion, *, full=False, reviewers=False):
+    """Line diffs of each text field (and, with `reviewers`, of who reviewed) from `old` to
+    `new`; `old` None (nothing published yet) diffs against nothing."""
+    pairs = [(name, getattr(old, name) if old else "", getattr(new, name)) for name in DIFF_FIELDS]
+    if reviewers:
+        pairs.append(("reviewers", reviewer_lines(old), reviewer_lines(new)))
+    diffs = []
+    for name, before, after in pairs:
+        lines = diff_lines(before, after)
+        shown = lines if full else with_context(lines)
+        diffs.append({"name": name, "lines": shown, "changes": count_changes(lines)})
+    return diffs
+
+
+def reviewer_lines(version: ArticleVersion | None) -> str:
+    """One line per clinician the version names (as signed, or awaited)."""
+    if version is None:
+        return ""
+    people = services.signatories(version)
+    return "\n".join(f"{p.name}, {p.credentials}" if p.credentials else p.name for p in people)
+
+
+def checks_html(version: ArticleVersion):
+    """The editorial checks of `version`, as a list."""
+    checks = editorial.run_checks(
+        summary=version.summary,
+        body_html=version.body_html,
+        next_review_due=version.next_review_due,
+        today=timezone.localdate(),
+        published_slugs=set(Article.objects.published().values_list("slug", flat=True)),
+    )
+    rows = format_html_join(
+        "",
+        '<li class="check-{}"><strong>{}</strong> {}: {}</li>',
+        (("ok" if c.ok else "warn", "✓" if c.ok else "⚠", c.label, c.result) for c in checks),
+    )
+    return format_html('<ul class="editorial-checks">{}</ul>', rows)
 
 
 def compare_numbers(query, article: Article, versions: list[ArticleVersion]) -> tuple[int, int]:
@@ -398,6 +441,11 @@ class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
             extra_context = {
                 **(extra_context or {}),
                 "steps": permissions.allowed_steps(request.user, version),
+                "returned": version.events.filter(action=VersionEvent.Action.RETURNED)
+                .select_related("by")
+                .last()
+                if version.is_draft
+                else None,
                 "preview_url": reverse("articles_staff:version_preview", args=[version.pk]),
                 "compare_url": reverse("admin:articles_article_compare", args=[version.article_id])
                 + f"?b={version.number}",
@@ -415,22 +463,51 @@ class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
         ]
 
     def step_view(self, request, object_id, step):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        version = self.get_object(request, unquote(object_id))
         buttons = {s.name: s for s in workflow.buttons()}
+        confirmable = step in buttons and buttons[step].confirm
+        if request.method != "POST" and not (confirmable and request.method == "GET"):
+            return HttpResponseNotAllowed(["GET", "POST"] if confirmable else ["POST"])
+        version = self.get_object(request, unquote(object_id))
         if version is None or step not in buttons:
             raise Http404("No such version or step.")
+        if request.method == "GET":
+            return self.confirm_view(request, version, buttons[step])
         service = getattr(services, buttons[step].service)
-        kwargs = {"note": request.POST.get("note", "")[:500]} if step == "return" else {}
+        kwargs = {"note": request.POST.get("note", "")[:500]} if buttons[step].reason else {}
         try:
             result = service(version, by=request.user, **kwargs)
         except (services.WorkflowError, ValidationError) as error:
-            messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, problem_text(error))
             return HttpResponseRedirect(version_admin_url(version))
         target = result if isinstance(result, ArticleVersion) else version
         messages.success(request, done_message(step, target))
         return HttpResponseRedirect(version_admin_url(target))
+
+    def confirm_view(self, request, version: ArticleVersion, step: workflow.Step):
+        """What taking `step` would make true, shown before anyone signs: the diff against the
+        published version, the editorial checks, and one POST button. Changes nothing."""
+        if not permissions.may(request.user, step.name, version):
+            if version.state not in step.sources:
+                messages.error(request, f"{version} is {version.get_state_display().lower()}.")
+                return HttpResponseRedirect(version_admin_url(version))
+            raise PermissionDenied
+        published = version.article.published_version
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{step.label}: {version.article.slug} v{version.number}",
+            "version": version,
+            "step": step,
+            "published": published if published and published.pk != version.pk else None,
+            "diffs": field_diffs(
+                published if published and published.pk != version.pk else None,
+                version,
+                reviewers=True,
+            ),
+            "checks": checks_html(version),
+            "awaited": services.awaited_reviewers(version),
+        }
+        return TemplateResponse(request, "admin/articles/articleversion/confirm_step.html", context)
 
     # Not named `reviewers`: the admin would print the model's many-to-many field of that name.
     @admin.display(description="Reviewed by")
@@ -483,19 +560,7 @@ class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="Checks")
     def editorial_checks(self, obj):
-        checks = editorial.run_checks(
-            summary=obj.summary,
-            body_html=obj.body_html,
-            next_review_due=obj.next_review_due,
-            today=timezone.localdate(),
-            published_slugs=set(Article.objects.published().values_list("slug", flat=True)),
-        )
-        rows = format_html_join(
-            "",
-            '<li class="check-{}"><strong>{}</strong> {}: {}</li>',
-            (("ok" if c.ok else "warn", "✓" if c.ok else "⚠", c.label, c.result) for c in checks),
-        )
-        return format_html('<ul class="editorial-checks">{}</ul>', rows)
+        return checks_html(obj)
 
     @admin.display(description="History")
     def history(self, obj):

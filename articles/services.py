@@ -321,8 +321,12 @@ def submit_for_review(version: ArticleVersion, *, by) -> ArticleVersion:
 
 
 def return_to_draft(version: ArticleVersion, *, by, note: str = "") -> ArticleVersion:
-    """Send a version in review back to its editors (withdrawn, or changes requested)."""
+    """Send a version in review back to its editors (withdrawn, or changes requested), with
+    the reason its author is shown."""
     permissions.check(by, "return")
+    if not note.strip():
+        raise ValidationError({"note": ["is required: say why it goes back to draft"]})
+    note = note.strip()
     with transaction.atomic():
         locked = _locked(version)
         _require_state(locked, "return", "returned to draft")

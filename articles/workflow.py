@@ -55,6 +55,10 @@ class Step:
     clinician: bool = False
     by_author: bool = True
     button: bool = True
+    # The button opens a page showing what changes (diff, checks) with a single confirm button.
+    confirm: bool = False
+    # The step needs a reason, which the version's author is shown.
+    reason: bool = False
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -122,6 +126,7 @@ STEPS: tuple[Step, ...] = (
         fields=REVIEW_FIELDS,
         clinician=True,
         by_author=False,
+        confirm=True,
     ),
     Step(
         name="return",
@@ -135,6 +140,7 @@ STEPS: tuple[Step, ...] = (
         service="return_to_draft",
         done="Version {number} of {slug} is a draft again.",
         refused="You may not return versions to draft.",
+        reason=True,
     ),
     Step(
         name="publish",
@@ -145,6 +151,7 @@ STEPS: tuple[Step, ...] = (
         service="publish_version",
         done="Version {number} of {slug} is published: patients see it now.",
         refused="Only medical reviewers can publish.",
+        confirm=True,
     ),
     Step(
         name="revert",

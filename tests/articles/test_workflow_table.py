@@ -76,6 +76,8 @@ def take(step: Step, user, version: ArticleVersion):
             body="Edited again.\n",
             change_note="Edit",
         )
+    if step.reason:
+        return service(version, by=user, note="A reason the author reads")
     return service(version, by=user)
 
 
