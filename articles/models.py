@@ -2,7 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
 # The workflow's states and moves are declared in articles/workflow.py; the model enforces them.
@@ -113,6 +113,34 @@ class ArticleVersionQuerySet(models.QuerySet):
         if user.has_perm("articles.change_articleversion"):
             return self
         return self.exclude(Q(state=VersionState.DRAFT) & ~Q(created_by=user))
+
+    def awaiting_approval_by(self, reviewer: "Reviewer"):
+        """Versions in review that list `reviewer` (or list nobody), oldest submission first,
+        each with `submitted_at`. Whether they signed the current text is checked by hash."""
+        return (
+            self.in_state(VersionState.IN_REVIEW)
+            .filter(Q(reviewer_links__reviewer=reviewer) | Q(reviewer_links__isnull=True))
+            .distinct()
+            .with_last_step()
+            .order_by("submitted_at", "pk")
+        )
+
+    def drafts_of(self, user):
+        """Drafts `user` started, each with its last workflow step (`last_action`)."""
+        return self.in_state(VersionState.DRAFT).filter(created_by=user).with_last_step()
+
+    def with_last_step(self):
+        """Each version with `submitted_at` (its last submission) and `last_action`."""
+        events = VersionEvent.objects.filter(version=OuterRef("pk"))
+        return self.select_related("article", "created_by").annotate(
+            submitted_at=Subquery(
+                events.filter(action=VersionEvent.Action.SUBMITTED)
+                .order_by("-at", "-pk")
+                .values("at")[:1]
+            ),
+            last_action=Subquery(events.order_by("-at", "-pk").values("action")[:1]),
+            last_at=Subquery(events.order_by("-at", "-pk").values("at")[:1]),
+        )
 
     def with_review(self):
         return self.select_related("article").prefetch_related(
@@ -399,3 +427,22 @@ class PublishStamp(models.Model):
 
     def __str__(self):
         return f"{self.count} publishes, the last at {self.changed_at}"
+
+
+class ReviewReminder(models.Model):
+    """A reviewer was emailed that a published version's review is due: once per version,
+    which is once per review cycle (a new review publishes a new version)."""
+
+    version = models.ForeignKey(ArticleVersion, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "reviewer"], name="one_reminder_per_review_cycle"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.version}: {self.reviewer} reminded"

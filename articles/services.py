@@ -8,6 +8,7 @@ files carry their own medical review, publishes through `publish_loaded_version`
 
 import dataclasses
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,13 +17,14 @@ from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from articles import permissions, workflow
+from articles import notifications, permissions, workflow
 from articles.models import (
     Approval,
     Article,
     ArticleVersion,
     PublishStamp,
     Reviewer,
+    ReviewReminder,
     VersionEvent,
     VersionReviewer,
     VersionState,
@@ -147,6 +149,14 @@ def create_version(
 
 
 # --- the editors' workflow ------------------------------------------------------------------
+
+
+def _after_commit(send, *ids) -> None:
+    """Mail once the step's transaction has committed (never about a step rolled back).
+
+    Every workflow email goes through here: the one place to hand it to a background queue.
+    """
+    transaction.on_commit(functools.partial(send, *ids))
 
 
 def _locked(version: ArticleVersion) -> ArticleVersion:
@@ -317,6 +327,7 @@ def submit_for_review(version: ArticleVersion, *, by) -> ArticleVersion:
         locked.state = VersionState.IN_REVIEW
         locked.save()
         _record(locked, Action.SUBMITTED, by)
+        _after_commit(notifications.send_submitted, locked.pk)
     return locked
 
 
@@ -333,6 +344,7 @@ def return_to_draft(version: ArticleVersion, *, by, note: str = "") -> ArticleVe
         locked.state = VersionState.DRAFT
         locked.save()
         _record(locked, Action.RETURNED, by, note)
+        _after_commit(notifications.send_returned, locked.pk)
     return locked
 
 
@@ -492,7 +504,10 @@ def publish_version(version: ArticleVersion, *, by) -> Article:
     Every older version still open or published becomes superseded.
     """
     permissions.check(by, "publish")
-    return _publish(version, by=by)
+    with transaction.atomic():
+        article = _publish(version, by=by)
+        _after_commit(notifications.send_published, version.pk)
+    return article
 
 
 def publish_loaded_version(version: ArticleVersion) -> Article:
@@ -525,6 +540,38 @@ def _publish(version: ArticleVersion, *, by) -> Article:
         _record(locked, Action.PUBLISHED, by)
         _count_publish(article.published_at)
     return article
+
+
+def signing_reviewers(version: ArticleVersion) -> list[Reviewer]:
+    """The Reviewer records behind the clinicians a reviewed version names."""
+    if version.from_file:
+        return version.ordered_reviewers
+    approved = version.approval
+    text = approved.text_sha256 if approved else None
+    return [approval.reviewer for approval in current_approvals(version, text)]
+
+
+def remind_reviewers(articles) -> dict[Reviewer, list[ArticleVersion]]:
+    """Email each reviewer of `articles` (published, review due) about the ones they have not
+    been told of in this review cycle; returns who was told of what. Safe to run daily."""
+    due: dict[Reviewer, list[ArticleVersion]] = {}
+    for article in articles:
+        version = article.published_version
+        for reviewer in signing_reviewers(version):
+            if not ReviewReminder.objects.filter(version=version, reviewer=reviewer).exists():
+                due.setdefault(reviewer, []).append(version)
+    told: dict[Reviewer, list[ArticleVersion]] = {}
+    today = timezone.localdate()
+    for reviewer, versions in due.items():
+        if not notifications.send_review_due(reviewer.pk, [v.pk for v in versions], today):
+            continue  # no address, or the mail failed: try again next run
+        now = timezone.now()
+        ReviewReminder.objects.bulk_create(
+            [ReviewReminder(version=v, reviewer=reviewer, sent_at=now) for v in versions],
+            ignore_conflicts=True,
+        )
+        told[reviewer] = versions
+    return told
 
 
 def _count_publish(when: datetime.datetime) -> None:

@@ -303,6 +303,8 @@ ARTICLES_MAX_SOURCE_BYTES = 1024 * 1024
 # On, a medical reviewer may approve a version they wrote or edited themselves (a practice
 # with one clinician); off, another reviewer must.
 ARTICLES_ALLOW_SELF_APPROVAL = env_bool("ARTICLES_ALLOW_SELF_APPROVAL", False)
+# The sender of the workflow's emails (submitted, returned, published, reviews due).
+ARTICLES_NOTIFY_FROM = env("ARTICLES_NOTIFY_FROM") or DEFAULT_FROM_EMAIL
 # How many of a version's listed reviewers must approve it: "all" (the default), or a number
 # (at least 1; a version listing fewer needs all of them).
 _REQUIRED_APPROVALS = env("ARTICLES_REQUIRED_APPROVALS", "all").strip().lower()
