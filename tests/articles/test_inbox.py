@@ -3,23 +3,14 @@
 import pytest
 
 from articles.services import approve_version, return_to_draft, submit_for_review
-from tests.factories import make_article, make_draft, make_editor, make_medical_reviewer
+from tests.factories import make_draft, make_editor, make_medical_reviewer
 from tests.html import parse, text_of
 from tests.staff import admin_url, login_staff
 
-RANDY = ("Randy Gelow", "MD, FASAM")
-RAY = ("Ray Hamilton", "DNP, PMHNP-BC, FNP-C")
-
 
 @pytest.fixture
-def team(db):
-    article = make_article(
-        "Reviewed words.\n",
-        title="Pain and opioids",
-        reviewed_by=[{"name": n, "credentials": c} for n, c in (RANDY, RAY)],
-    )
-    randy = make_medical_reviewer("randy", name=RANDY[0], credentials=RANDY[1])
-    ray = make_medical_reviewer("ray", name=RAY[0], credentials=RAY[1])
+def team(two_reviewed):
+    article, randy, ray = two_reviewed
     return article, make_editor("edna"), randy, ray
 
 

@@ -16,25 +16,15 @@ from articles.services import (
     return_to_draft,
     submit_for_review,
 )
+from tests.articles.conftest import RANDY, RAY
 from tests.factories import make_article, make_draft, make_medical_reviewer, make_staff
 from tests.staff import login_staff
 
-RANDY = ("Randy Gelow", "MD, FASAM")
-RAY = ("Ray Hamilton", "DNP, PMHNP-BC, FNP-C")
-
 
 @pytest.fixture
-def team(db, settings):
+def team(two_reviewed, settings):
     settings.ARTICLES_NOTIFY_FROM = "Reviews <reviews@clinic.example>"
-    article = make_article(
-        "Reviewed words.\n",
-        title="Pain and opioids",
-        reviewed_by=[{"name": n, "credentials": c} for n, c in (RANDY, RAY)],
-    )
-    randy = make_medical_reviewer("randy", name=RANDY[0], credentials=RANDY[1])
-    ray = make_medical_reviewer("ray", name=RAY[0], credentials=RAY[1])
-    randy.email, ray.email = "randy@clinic.example", "ray@clinic.example"
-    randy.save(), ray.save()
+    article, randy, ray = two_reviewed
     editor = make_staff("edna", "Editors", email="edna@clinic.example")
     return article, editor, randy, ray
 

@@ -19,25 +19,12 @@ from articles.services import (
     update_draft,
 )
 from articles.sources import parse_source
+from tests.articles.conftest import RANDY, RAY
 from tests.factories import make_article, make_draft, make_editor, make_medical_reviewer
 from tests.html import parse, text_of
 from tests.staff import login_staff
 
 State = VersionState
-RANDY = ("Randy Gelow", "MD, FASAM")
-RAY = ("Ray Hamilton", "DNP, PMHNP-BC, FNP-C")
-
-
-@pytest.fixture
-def two_reviewed(db):
-    """An article both clinicians reviewed in its file, and their staff accounts."""
-    article = make_article(
-        "Reviewed words.\n",
-        reviewed_by=[{"name": n, "credentials": c} for n, c in (RANDY, RAY)],
-    )
-    randy = make_medical_reviewer("randy", name=RANDY[0], credentials=RANDY[1])
-    ray = make_medical_reviewer("ray", name=RAY[0], credentials=RAY[1])
-    return article, randy, ray
 
 
 def submitted(article, editor, body="Changed words.\n"):
