@@ -63,10 +63,13 @@ def done_message(step: str, version: ArticleVersion) -> str:
 
     Messages start with a word, never the slug: the admin capitalises a message's first letter.
     """
+    taken = workflow.step(step)
     base = version.based_on.number if version.based_on_id else version.number
-    return workflow.step(step).done.format(
-        number=version.number, slug=version.article.slug, base=base
-    )
+    fields = {"number": version.number, "slug": version.article.slug, "base": base}
+    if taken.pending and taken.target and version.state != taken.target:
+        awaited = ", ".join(str(r) for r in services.awaited_reviewers(version))
+        return taken.pending.format(awaited=awaited, **fields)
+    return taken.done.format(**fields)
 
 
 def problem_text(error: Exception) -> str:
@@ -480,6 +483,7 @@ class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
             messages.error(request, problem_text(error))
             return HttpResponseRedirect(version_admin_url(version))
         target = result if isinstance(result, ArticleVersion) else version
+        target.refresh_from_db()
         messages.success(request, done_message(step, target))
         return HttpResponseRedirect(version_admin_url(target))
 

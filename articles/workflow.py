@@ -59,6 +59,8 @@ class Step:
     confirm: bool = False
     # The step needs a reason, which the version's author is shown.
     reason: bool = False
+    # What to say when the step was taken but the version has not moved yet (more to sign).
+    pending: str = ""
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -121,6 +123,8 @@ STEPS: tuple[Step, ...] = (
         label="Approve this text",
         service="approve_version",
         done="Version {number} of {slug} is approved; it can be published.",
+        pending="Your approval of version {number} of {slug} is recorded; it still awaits "
+        "{awaited}.",
         refused="Only a medical reviewer whose account is linked to a reviewer with "
         "credentials can approve.",
         fields=REVIEW_FIELDS,

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from articles.models import Approval, ArticleVersion, VersionEvent, VersionState
 from articles.services import return_to_draft, submit_for_review
-from tests.factories import make_approved, make_draft
+from tests.factories import make_approved, make_draft, make_editor
 from tests.html import parse, text_of
 from tests.staff import login_staff
 
@@ -133,3 +133,19 @@ def test_the_author_sees_why_it_was_returned(client, in_review, editor, reviewer
     assert text_of(soup.find(class_="returned-reason")) == (
         "Returned to draft by rhea: Please cite the 2022 CDC guideline."
     )
+
+
+def test_a_first_of_two_approvals_says_who_it_still_awaits(client, two_reviewed):
+    article, randy, _ = two_reviewed
+    editor = make_editor()
+    draft = make_draft(article, by=editor)
+    submit_for_review(draft, by=editor)
+    login_staff(client, randy)
+
+    response = client.post(step_url(draft, "approve"), follow=True)
+
+    assert text_of(parse(response.content.decode()).find(class_="messagelist")) == (
+        "Your approval of version 2 of test-article is recorded; it still awaits "
+        "Ray Hamilton, DNP, PMHNP-BC, FNP-C."
+    )
+    assert record(draft)[0] == State.IN_REVIEW
