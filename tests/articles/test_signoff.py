@@ -217,3 +217,30 @@ def test_approve_button_only_for_listed_reviewers_who_have_not_signed(two_review
     listed = text_of(parse(client.get(url).content.decode()).find(class_="listed-reviewers"))
     assert "Randy Gelow, MD, FASAM — approved" in listed
     assert "Ray Hamilton, DNP, PMHNP-BC, FNP-C — not yet approved" in listed
+
+
+def test_an_editor_changes_the_reviewer_list_in_the_admin(client, two_reviewed):
+    article, randy, ray = two_reviewed
+    editor = make_editor()
+    draft = make_draft(article, by=editor)
+    login_staff(client, editor)
+    url = reverse("admin:articles_articleversion_change", args=[draft.pk])
+    form = parse(client.get(url).content.decode()).find(id="id_listed_reviewers")
+    ticked = {box["value"] for box in form.find_all("input", checked=True)}
+    assert ticked == {str(randy.reviewer_profile.pk), str(ray.reviewer_profile.pk)}
+
+    response = client.post(
+        url,
+        {
+            "title": draft.title,
+            "summary": draft.summary,
+            "about": draft.about,
+            "body": draft.body,
+            "change_note": "Only Ray reviews this",
+            "listed_reviewers": [ray.reviewer_profile.pk],
+        },
+    )
+
+    assert response.status_code == 302
+    assert [r.name for r in draft.ordered_reviewers] == [RAY[0]]
+    assert "Reviewers: Ray Hamilton" in draft.events.last().note
