@@ -494,6 +494,9 @@ class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
             if version.state not in step.sources:
                 messages.error(request, f"{version} is {version.get_state_display().lower()}.")
                 return HttpResponseRedirect(version_admin_url(version))
+            if step.clinician and permissions.signed(request.user, version):
+                messages.info(request, f"You have already approved this text of {version}.")
+                return HttpResponseRedirect(version_admin_url(version))
             raise PermissionDenied
         published = version.article.published_version
         context = {

@@ -149,3 +149,18 @@ def test_a_first_of_two_approvals_says_who_it_still_awaits(client, two_reviewed)
         "Ray Hamilton, DNP, PMHNP-BC, FNP-C."
     )
     assert record(draft)[0] == State.IN_REVIEW
+
+
+def test_a_reviewer_who_signed_is_told_so_not_refused(client, two_reviewed):
+    article, randy, _ = two_reviewed
+    editor = make_editor()
+    draft = make_draft(article, by=editor)
+    submit_for_review(draft, by=editor)
+    login_staff(client, randy)
+    client.post(step_url(draft, "approve"))
+
+    response = client.get(step_url(draft, "approve"), follow=True)
+
+    assert response.status_code == 200
+    messages = parse(response.content.decode()).find(class_="messagelist").find_all("li")
+    assert text_of(messages[-1]) == "You have already approved this text of test-article v2."
