@@ -4,9 +4,9 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.urls import reverse
-from markdownx.widgets import AdminMarkdownxWidget
+from markdownx.widgets import AdminMarkdownxWidget, MarkdownxWidget
 
-from articles.models import Article, ArticleVersion
+from articles.models import Article, ArticleVersion, Reviewer
 from articles.sources import MAX_SUMMARY, MAX_TITLE, SLUG_RE, text_problems
 
 EDITOR_FIELDS = ["title", "summary", "about", "body", "change_note"]
@@ -18,6 +18,12 @@ class ArticleMarkdownWidget(AdminMarkdownxWidget):
     The preview goes to the staff-only wrapper with the article's slug, which call-to-action
     links carry; upload goes to the wrapper that refuses it.
     """
+
+    class Media:
+        # Not markdownx's admin stylesheet, which restyles the preview: the site's own
+        # stylesheet, scoped to the preview, does (see ArticleVersionAdmin.media).
+        extend = False
+        js = MarkdownxWidget.Media.js
 
     def __init__(self, *, source: str = "", attrs=None):
         super().__init__(attrs)
@@ -104,3 +110,23 @@ class NewArticleForm(forms.ModelForm):
         cleaned = super().clean()
         add_text_errors(self, cleaned)
         return cleaned
+
+
+class DraftReviewersForm(DraftForm):
+    """A draft's text and the clinicians who must approve it (each signs separately)."""
+
+    listed_reviewers = forms.ModelMultipleChoiceField(
+        queryset=Reviewer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Reviewers who must approve",
+        help_text="Clinicians with a staff account. Each one approves this exact text; with "
+        "none ticked, the first medical reviewer who approves it reviews it.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["listed_reviewers"]
+        field.queryset = Reviewer.objects.filter(user__isnull=False).exclude(credentials="")
+        if self.instance.pk:
+            field.initial = [r.pk for r in self.instance.ordered_reviewers]

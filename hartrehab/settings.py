@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from hartrehab import limits
 
@@ -336,6 +337,20 @@ ARTICLES_MAX_SOURCE_BYTES = 1024 * 1024
 # On, a medical reviewer may approve a version they wrote or edited themselves (a practice
 # with one clinician); off, another reviewer must.
 ARTICLES_ALLOW_SELF_APPROVAL = env_bool("ARTICLES_ALLOW_SELF_APPROVAL", False)
+# The sender of the workflow's emails (submitted, returned, published, reviews due).
+ARTICLES_NOTIFY_FROM = env("ARTICLES_NOTIFY_FROM") or DEFAULT_FROM_EMAIL
+# How many of a version's listed reviewers must approve it: "all" (the default), or a number
+# (at least 1; a version listing fewer needs all of them).
+_REQUIRED_APPROVALS = env("ARTICLES_REQUIRED_APPROVALS", "all").strip().lower()
+if _REQUIRED_APPROVALS in ("", "all"):
+    ARTICLES_REQUIRED_APPROVALS = None
+elif _REQUIRED_APPROVALS.isdigit() and int(_REQUIRED_APPROVALS) >= 1:
+    ARTICLES_REQUIRED_APPROVALS = int(_REQUIRED_APPROVALS)
+else:
+    raise ImproperlyConfigured(
+        "ARTICLES_REQUIRED_APPROVALS: expected 'all' or a number from 1, "
+        f"not {_REQUIRED_APPROVALS!r}"
+    )
 # --- end editors' workflow ---
 
 # CLINIC

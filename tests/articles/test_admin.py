@@ -511,3 +511,65 @@ def test_a_reviewer_does_not_see_an_article_that_is_only_a_draft(
     ]
     assert "zebra-secret" not in article_choices
     assert "zebra-secret" not in versions.content.decode()
+
+
+# --- admin defects: list columns, history page, messages ---
+
+
+def test_versions_list_names_each_versions_reviewers(client, article, editor, reviewer):
+    make_approved(article, editor=editor, reviewer=reviewer)
+    login_staff(client, editor)
+
+    soup = parse(client.get(reverse("admin:articles_articleversion_changelist")).content.decode())
+
+    cells = [text_of(td) for td in soup.find_all("td", class_="field-reviewer_names")]
+    assert cells == ["Rhea Medic, MD", "Ada Reviewer, MD"]
+    assert "Reviewer.None" not in text_of(soup)
+
+
+@pytest.mark.parametrize("model", ["article", "articleversion"])
+def test_history_page_lists_the_workflows_events(client, article, editor, reviewer, model):
+    approved = make_approved(article, editor=editor, reviewer=reviewer)
+    publish_version(approved, by=reviewer)
+    login_staff(client, editor)
+    obj = article if model == "article" else approved
+
+    response = client.get(reverse(f"admin:articles_{model}_history", args=[obj.pk]))
+
+    assert response.status_code == 200
+    rows = [
+        [text_of(cell) for cell in tr.find_all(["th", "td"])[1:]]
+        for tr in parse(response.content.decode()).find(id="change-history").tbody.find_all("tr")
+    ]
+    assert ["rhea", "v2", "Published"] in rows
+    assert ["rhea", "v2", "Approved: Rhea Medic, MD"] in rows
+    assert ["edna", "v2", "Submitted for review"] in rows
+    on_article_page = model == "article"
+    assert (["rhea", "v1", "Superseded: v2 was published"] in rows) == on_article_page
+    assert (["content file", "v1", "Created"] in rows) == on_article_page
+
+
+def test_history_page_hides_drafts_the_user_may_not_see(client, article, editor, reviewer):
+    make_draft(article, by=editor, body="Secret draft.\n")
+    login_staff(client, reviewer)
+
+    response = client.get(reverse("admin:articles_article_history", args=[article.pk]))
+
+    versions = {
+        text_of(tr.find_all("td")[1])
+        for tr in parse(response.content.decode()).find(id="change-history").tbody.find_all("tr")
+    }
+    assert versions == {"v1"}
+
+
+def test_messages_keep_the_slug_in_lower_case(client, editor):
+    make_article(slug="opioid-induced-hyperalgesia")
+    article = Article.objects.get(slug="opioid-induced-hyperalgesia")
+    draft = make_draft(article, by=editor)
+    login_staff(client, editor)
+
+    response = client.post(step_url(draft, "submit"), follow=True)
+
+    message = text_of(parse(response.content.decode()).find(class_="messagelist"))
+    assert "opioid-induced-hyperalgesia" in message
+    assert "Opioid-induced-hyperalgesia" not in message
