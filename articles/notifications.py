@@ -1,7 +1,7 @@
 """Email about the editors' workflow: what waits for whom, what came back, what went live.
 
-One function per mail, each taking only ids, so it can run after the step's transaction
-commits (`articles.services` hands it to `transaction.on_commit`) or later in a worker. A mail
+One function per mail, each taking only ids: the worker runs it (articles/tasks.py) after the
+step's transaction stored it, and review_report --notify calls it from cron. A mail
 names the article's title, the version number and a link to its staff page — nothing else
 (a returned draft's mail also carries the reviewer's reason). Each recipient gets their own
 mail, so no one sees who else was told. A failure is logged by its class name and never

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from articles import notifications, permissions, workflow
+from articles import notifications, permissions, tasks, workflow
 from articles.models import (
     Approval,
     Article,
@@ -151,12 +151,13 @@ def create_version(
 # --- the editors' workflow ------------------------------------------------------------------
 
 
-def _after_commit(send, *ids) -> None:
-    """Mail once the step's transaction has committed (never about a step rolled back).
+def _queue_mail(mail, version_id: int) -> None:
+    """Store the step's email as a task in the step's transaction; the worker sends it.
 
-    Every workflow email goes through here: the one place to hand it to a background queue.
+    Every workflow email goes through here (articles/tasks.py): none is sent in a request,
+    and none about a step that was rolled back.
     """
-    transaction.on_commit(functools.partial(send, *ids))
+    mail.enqueue(version_id)
 
 
 def _locked(version: ArticleVersion) -> ArticleVersion:
@@ -327,7 +328,7 @@ def submit_for_review(version: ArticleVersion, *, by) -> ArticleVersion:
         locked.state = VersionState.IN_REVIEW
         locked.save()
         _record(locked, Action.SUBMITTED, by)
-        _after_commit(notifications.send_submitted, locked.pk)
+        _queue_mail(tasks.mail_submitted, locked.pk)
     return locked
 
 
@@ -344,7 +345,7 @@ def return_to_draft(version: ArticleVersion, *, by, note: str = "") -> ArticleVe
         locked.state = VersionState.DRAFT
         locked.save()
         _record(locked, Action.RETURNED, by, note)
-        _after_commit(notifications.send_returned, locked.pk)
+        _queue_mail(tasks.mail_returned, locked.pk)
     return locked
 
 
@@ -506,7 +507,7 @@ def publish_version(version: ArticleVersion, *, by) -> Article:
     permissions.check(by, "publish")
     with transaction.atomic():
         article = _publish(version, by=by)
-        _after_commit(notifications.send_published, version.pk)
+        _queue_mail(tasks.mail_published, version.pk)
     return article
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from articles.services import (
     submit_for_review,
 )
 from tests.articles.conftest import RANDY, RAY
-from tests.factories import make_article, make_draft, make_medical_reviewer, make_staff
+from tests.factories import make_article, make_draft, make_medical_reviewer, make_staff, run_worker
 from tests.staff import login_staff
 
 
@@ -34,14 +35,12 @@ def staff_path(message) -> str:
     return urlsplit(link.removeprefix("Staff page: ")).path
 
 
-def test_submitting_mails_each_listed_reviewer_the_title_version_and_link(
-    team, client, settings, django_capture_on_commit_callbacks
-):
+def test_submitting_mails_each_listed_reviewer_the_title_version_and_link(team, client, settings):
     article, editor, randy, _ = team
     draft = make_draft(article, by=editor, body="New words.\n")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        submit_for_review(draft, by=editor)
+    submit_for_review(draft, by=editor)
+    run_worker()
 
     assert sorted(m.to[0] for m in mail.outbox) == ["randy@clinic.example", "ray@clinic.example"]
     message = mail.outbox[0]
@@ -61,23 +60,38 @@ def test_submitting_mails_each_listed_reviewer_the_title_version_and_link(
     assert client.get(staff_path(message)).status_code == 200
 
 
-def test_no_mail_until_the_step_commits(team, django_capture_on_commit_callbacks):
+def test_the_step_only_queues_its_mail_and_the_worker_sends_it(team):
     article, editor, _, _ = team
     draft = make_draft(article, by=editor)
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    submit_for_review(draft, by=editor)
+
+    assert mail.outbox == []  # nothing waits for the mail server in the editor's request
+    run_worker()
+    assert len(mail.outbox) == 2
+
+
+def test_a_step_rolled_back_queues_no_mail(team):
+    article, editor, _, _ = team
+    draft = make_draft(article, by=editor)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
         submit_for_review(draft, by=editor)
+        raise RuntimeError("the step's transaction fails after the submit")
 
-    assert mail.outbox == [] and len(callbacks) == 1
+    run_worker()
+    assert mail.outbox == []
 
 
-def test_returning_mails_the_author_the_reason(team, django_capture_on_commit_callbacks):
+def test_returning_mails_the_author_the_reason(team):
     article, editor, randy, _ = team
     draft = make_draft(article, by=editor)
     submit_for_review(draft, by=editor)
+    run_worker()
+    mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        return_to_draft(draft, by=randy, note="Cite the 2022 guideline.")
+    return_to_draft(draft, by=randy, note="Cite the 2022 guideline.")
+    run_worker()
 
     (message,) = mail.outbox
     assert message.to == ["edna@clinic.example"]
@@ -85,15 +99,17 @@ def test_returning_mails_the_author_the_reason(team, django_capture_on_commit_ca
     assert message.body.splitlines()[-1] == "Reason: Cite the 2022 guideline."
 
 
-def test_publishing_mails_the_author_and_the_reviewers(team, django_capture_on_commit_callbacks):
+def test_publishing_mails_the_author_and_the_reviewers(team):
     article, editor, randy, ray = team
     draft = make_draft(article, by=editor)
     submit_for_review(draft, by=editor)
     approve_version(draft, by=randy)
     approve_version(draft, by=ray)
+    run_worker()
+    mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        publish_version(draft, by=ray)
+    publish_version(draft, by=ray)
+    run_worker()
 
     assert sorted(m.to[0] for m in mail.outbox) == [
         "edna@clinic.example",
@@ -103,16 +119,14 @@ def test_publishing_mails_the_author_and_the_reviewers(team, django_capture_on_c
     assert {m.subject for m in mail.outbox} == {"Published: Pain and opioids (version 2)"}
 
 
-def test_a_failing_mail_server_never_undoes_the_step(
-    team, settings, django_capture_on_commit_callbacks, caplog
-):
+def test_a_failing_mail_server_never_undoes_the_step(team, settings, caplog):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
     article, editor, _, _ = team
     draft = make_draft(article, by=editor)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        submit_for_review(draft, by=editor)
+    submit_for_review(draft, by=editor)
+    run_worker()
 
     draft.refresh_from_db()
     assert draft.state == "in_review"

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from articles.models import Article
-from tests.factories import PASSWORD, make_medical_reviewer, make_staff
+from tests.factories import PASSWORD, make_medical_reviewer, make_staff, run_worker
 from tests.staff import admin_url, login_staff_in_browser
 
 SLUG = "opioid-induced-hyperalgesia"
@@ -83,6 +83,7 @@ def test_two_clinicians_sign_a_change_that_then_goes_live(
     expect(editor.locator(".messagelist")).to_contain_text("was changed successfully")
     editor.get_by_role("button", name="Submit for medical review").click()
     expect(editor.locator(".messagelist")).to_contain_text("submitted for medical review")
+    run_worker()  # the worker sends the emails (`make run` starts it beside gunicorn)
 
     waiting_mail = mails_to(mailoutbox, "Waiting for your review")
     assert sorted(waiting_mail) == ["randy@clinic.example", "ray@clinic.example"]
@@ -107,6 +108,7 @@ def test_two_clinicians_sign_a_change_that_then_goes_live(
     ray.get_by_role("button", name="Publish").click()
     ray.get_by_role("button", name="Confirm: publish").click()
     expect(ray.locator(".messagelist")).to_contain_text("is published")
+    run_worker()
 
     published_mail = mails_to(mailoutbox, "Published")
     assert sorted(published_mail) == [
