@@ -265,7 +265,7 @@ def _paragraphs(lines: list[str]):
             block = []
 
 
-def _limit_problems(text: str) -> list[str]:
+def limit_problems(text: str) -> list[str]:
     """Problems that would make the render of `text` slow or deep: one linear pass."""
     limit = settings.ARTICLES_MAX_BODY_BYTES
     size = len(text.encode("utf-8", "surrogatepass"))
@@ -309,7 +309,7 @@ def _limit_problems(text: str) -> list[str]:
 
 def render_problems(text: str) -> list[str]:
     """Why `text` cannot be rendered (empty when it can): the limits, then the render itself."""
-    problems = _limit_problems(text)
+    problems = limit_problems(text)
     if problems:
         return problems
     try:
@@ -325,7 +325,7 @@ def render_markdown(text: str, *, source: str = "") -> Rendered:
     `source` is the article's slug, carried by each call-to-action link into the intake form.
     Raises RenderRefused for a body over the limits or one whose render takes too long.
     """
-    problems = _limit_problems(text)
+    problems = limit_problems(text)
     if problems:
         raise RenderRefused("; ".join(problems))
     return _render_within_time_limit(text, source=source)

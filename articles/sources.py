@@ -15,7 +15,7 @@ import frontmatter
 import yaml
 from django.conf import settings
 
-from articles.rendering import CTA_BODY_LINE_RE, CTA_HEADER_RE
+from articles.rendering import CTA_BODY_LINE_RE, CTA_HEADER_RE, limit_problems
 
 REQUIRED_KEYS = ("title", "slug", "summary", "reviewed_by", "last_reviewed")
 OPTIONAL_KEYS = ("next_review_due", "about")
@@ -311,10 +311,11 @@ def _date(meta: dict, key: str, problem) -> datetime.date | None:
 
 
 def body_problems(body: str) -> list[str]:
-    """Problems in the markdown body: empty, control characters, malformed `!!! cta` blocks."""
+    """Problems in the markdown body: empty, control characters, malformed `!!! cta` blocks,
+    and the rendering limits (size, costly markup)."""
     if not body.strip():
         return ["is empty"]
-    problems = []
+    problems = limit_problems(body)
     lines = body.split("\n")
     for number, line in enumerate(lines, start=1):
         if CONTROL_RE.search(line):

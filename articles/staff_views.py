@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from articles import permissions
 from articles.models import ArticleVersion
-from articles.rendering import markdownify_for_preview
+from articles.rendering import RenderRefused, markdownify_for_preview
 from articles.sources import SLUG_RE
 
 FORBIDDEN = "Only signed-in staff who may edit articles can use the editor."
@@ -50,7 +50,11 @@ def markdownify(request):
     source = request.GET.get("source", "")
     if source and not SLUG_RE.match(source):
         return HttpResponseBadRequest("source: not an article slug", content_type="text/plain")
-    return HttpResponse(markdownify_for_preview(content, source=source))
+    try:
+        html = markdownify_for_preview(content, source=source)
+    except RenderRefused as refused:
+        return HttpResponseBadRequest(f"body: {refused}", content_type="text/plain; charset=utf-8")
+    return HttpResponse(html)
 
 
 @never_cache
