@@ -17,6 +17,38 @@ from django.conf import settings
 
 from articles.rendering import CTA_BODY_LINE_RE, CTA_HEADER_RE, limit_problems
 
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML as content files need it: no anchors or aliases, dates left as text.
+
+    An alias can expand a few hundred bytes into gigabytes (a "billion laughs"), so the first
+    anchor or alias is refused while the document is composed, before any value is built.
+    Dates stay text so an impossible one (2025-02-30) is reported on its field by `_date`.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _YAMLOnly(frontmatter.YAMLHandler):
+    """Front matter is YAML between --- lines, nothing else (python-frontmatter would also take
+    JSON or TOML by the file's first character)."""
+
+    def load(self, fm: str, **kwargs):
+        return yaml.load(fm, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 REQUIRED_KEYS = ("title", "slug", "summary", "reviewed_by", "last_reviewed")
 OPTIONAL_KEYS = ("next_review_due", "about")
 REVIEWER_KEYS = ("name", "credentials")
@@ -144,9 +176,19 @@ def collect_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
     problems: list[str] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
+            root = path.resolve()
+            for candidate in sorted(path.rglob("*.md")):
+                if not candidate.resolve().is_relative_to(root):
+                    problems.append(f"{candidate}: path: a link to outside {path}; refused")
+                elif candidate.is_file():
+                    found.append(candidate)
+                else:
+                    problems.append(f"{candidate}: path: not a file")
         elif path.is_file():
-            found.append(path)
+            if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
+                problems.append(f"{path}: path: a link to outside its folder; refused")
+            else:
+                found.append(path)
         else:
             problems.append(f"{path}: path: no such file or folder")
     return found, problems
@@ -162,11 +204,14 @@ def display_path(path: Path) -> str:
 def read_source(path: Path) -> ArticleSource:
     """Read and validate one file; raises SourceError listing every problem found."""
     name = display_path(path)
-    size = path.stat().st_size
-    limit = settings.ARTICLES_MAX_SOURCE_BYTES
-    if size > limit:
-        raise SourceError([f"{name}: file: {size} bytes is over the {limit} byte limit"])
-    raw = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        limit = settings.ARTICLES_MAX_SOURCE_BYTES
+        if size > limit:
+            raise SourceError([f"{name}: file: {size} bytes is over the {limit} byte limit"])
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SourceError([f"{name}: file: cannot be read ({error.strerror})"]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -175,12 +220,17 @@ def read_source(path: Path) -> ArticleSource:
 
 
 def parse_source(text: str, *, name: str) -> ArticleSource:
+    if not text.startswith("---"):
+        raise SourceError([f"{name}: front matter: missing (a YAML block between --- lines)"])
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_YAMLOnly())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
-        raise SourceError([f"{name}: front matter: not valid YAML{where}"]) from None
+        why = f": {exc.problem}" if getattr(exc, "problem", None) else ""
+        raise SourceError([f"{name}: front matter: not valid YAML{where}{why}"]) from None
+    except RecursionError:
+        raise SourceError([f"{name}: front matter: nested too deeply"]) from None
     meta = post.metadata
     if not isinstance(meta, dict) or not meta:
         raise SourceError([f"{name}: front matter: missing (a YAML block between --- lines)"])
@@ -286,6 +336,8 @@ def _reviewers(value, problem) -> tuple[ReviewerSource, ...]:
             problem(label, f"name and credentials are limited to {MAX_NAME} characters")
         elif CONTROL_RE.search(name + credentials) or "\n" in name + credentials:
             problem(label, "contains a line break or control character")
+        elif ReviewerSource(name=name, credentials=credentials) in reviewers:
+            problem(label, f"{name} is listed twice")
         else:
             reviewers.append(ReviewerSource(name=name, credentials=credentials))
     return tuple(reviewers)
@@ -306,6 +358,9 @@ def _date(meta: dict, key: str, problem) -> datetime.date | None:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}[Tt ].*", value.strip()):
+        problem(key, "must be a date (YYYY-MM-DD) without a time")
+        return None
     problem(key, f"{str(value)[:40]!r} is not an ISO date (YYYY-MM-DD)")
     return None
 
