@@ -16,6 +16,7 @@ import yaml
 from django.conf import settings
 
 from articles.rendering import CTA_BODY_LINE_RE, CTA_HEADER_RE, limit_problems
+from articles.validators import invisible_character_problem
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -307,6 +308,8 @@ def _text(meta: dict, key: str, limit: int, problem, *, required: bool) -> str:
         problem(key, f"is {len(value)} characters; the limit is {limit}")
     elif CONTROL_RE.search(value) or "\n" in value:
         problem(key, "contains a line break or control character")
+    elif invisible := invisible_character_problem(value):
+        problem(key, invisible)
     return value
 
 
@@ -336,6 +339,10 @@ def _reviewers(value, problem) -> tuple[ReviewerSource, ...]:
             problem(label, f"name and credentials are limited to {MAX_NAME} characters")
         elif CONTROL_RE.search(name + credentials) or "\n" in name + credentials:
             problem(label, "contains a line break or control character")
+        elif invisible := invisible_character_problem(name):
+            problem(f"{label}.name", invisible)
+        elif invisible := invisible_character_problem(credentials):
+            problem(f"{label}.credentials", invisible)
         elif ReviewerSource(name=name, credentials=credentials) in reviewers:
             problem(label, f"{name} is listed twice")
         else:
@@ -388,6 +395,8 @@ def _cta_problems(lines: list[str], number: int) -> list[str]:
         return ['a call-to-action must be written !!! cta "Heading"']
     if not match.group("heading").strip():
         return ["call-to-action heading is empty"]
+    if invisible := invisible_character_problem(match.group("heading")):
+        return [f"call-to-action heading {invisible}"]
     if number > 1 and lines[number - 2].strip():
         return ["call-to-action needs a blank line before it"]
     end = number

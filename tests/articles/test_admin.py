@@ -432,3 +432,26 @@ def test_review_due_filter_lists_overdue_and_soon_due_articles(client, editor):
     assert slugs("?review=due") == ["overdue", "soon"]
     assert slugs("?review=overdue") == ["overdue"]
     assert slugs("") == ["later", "overdue", "soon"]
+
+
+def test_admin_forms_refuse_bidi_and_zero_width_characters(db):
+    from django.core.exceptions import ValidationError
+
+    from articles.forms import NewArticleForm
+    from articles.models import Reviewer
+
+    form = NewArticleForm(
+        data={
+            "slug": "new-one",
+            "title": "Safe\u202etxt.exe",
+            "summary": "Fine",
+            "body": 'Text.\n\n!!! cta "Call\u200b us"\n    Now.\n',
+            "change_note": "New",
+        }
+    )
+    assert not form.is_valid()
+    assert "invisible or direction-changing" in form.errors["title"][0]
+    assert "call-to-action heading contains an invisible" in form.errors["body"][0]
+    with pytest.raises(ValidationError) as error:
+        Reviewer(name="Dr.\u2067 A", credentials="MD").full_clean()
+    assert "U+2067" in str(error.value.message_dict["name"])

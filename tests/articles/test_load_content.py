@@ -488,3 +488,39 @@ def test_body_over_the_size_limit_is_refused(db, tmp_path, settings):
     path = write_source(tmp_path, "long.md", body="Word. " * 200 + "\n")
 
     assert "long.md: body: is 1,200 bytes long; the limit is 1,000 bytes" in load_errors(path)
+
+
+@pytest.mark.parametrize(
+    "overrides, expected",
+    [
+        ({"title": "Safe \u202eevil"}, "title: contains an invisible or direction-changing"),
+        ({"summary": "Zero\u200bwidth"}, "summary: contains an invisible"),
+        ({"about": "Pain\u2066"}, "about: contains an invisible"),
+        (
+            {"reviewed_by": [{"name": "Dr.\ufeffA", "credentials": "MD"}]},
+            "reviewed_by[1].name: contains an invisible",
+        ),
+        (
+            {"reviewed_by": [{"name": "Dr. A", "credentials": "M\u200dD"}]},
+            "reviewed_by[1].credentials: contains an invisible",
+        ),
+    ],
+)
+def test_bidi_and_zero_width_characters_are_refused_by_field(db, tmp_path, overrides, expected):
+    path = write_source(tmp_path, "bidi.md", **overrides)
+
+    assert f"bidi.md: {expected}" in load_errors(path)
+
+
+def test_bidi_characters_in_a_call_to_action_heading_are_refused(db, tmp_path):
+    path = write_source(tmp_path, "cta.md", body='Text.\n\n!!! cta "Call \u202e911"\n    Now.\n')
+
+    assert "cta.md: body: line 3: call-to-action heading contains an invisible" in (
+        load_errors(path)
+    )
+
+
+def test_soft_hyphens_and_accents_are_allowed_in_titles(db, tmp_path):
+    load(write_source(tmp_path, title="Hyper\u00adalgesia and caf\u00e9 \u2014 na\u00efve"))
+
+    assert Article.objects.get().published_version.title.startswith("Hyper\u00adalgesia")
