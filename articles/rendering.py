@@ -182,7 +182,7 @@ class RenderRefused(ValueError):
 # of inline markup it finds. Unmatched or deeply nested markup therefore costs the square of
 # the paragraph's length (2,500 "[" take a second, 20,000 a minute). These bounds are measured
 # in one linear pass before it runs; real articles use a small fraction of each
-# (docs/BENCHMARKS.md, "Rendering limits").
+# (`python -m bench.render_shapes` measures each shape against them).
 MAX_PARTNER_SCAN = 300_000  # characters scanned looking for partners, in the whole body
 MAX_MARKUP_COPY = 100_000_000  # markup characters × their paragraph's length, in the whole body
 MAX_NESTING = 20  # list and quote levels
