@@ -232,6 +232,8 @@ def parse_source(text: str, *, name: str) -> ArticleSource:
         raise SourceError([f"{name}: front matter: not valid YAML{where}{why}"]) from None
     except RecursionError:
         raise SourceError([f"{name}: front matter: nested too deeply"]) from None
+    except (ValueError, OverflowError) as exc:  # e.g. an integer of 5,000 digits
+        raise SourceError([f"{name}: front matter: a value cannot be read ({exc})"[:300]]) from None
     meta = post.metadata
     if not isinstance(meta, dict) or not meta:
         raise SourceError([f"{name}: front matter: missing (a YAML block between --- lines)"])
@@ -241,7 +243,9 @@ def parse_source(text: str, *, name: str) -> ArticleSource:
         problems.append(f"{name}: {field_name}: {message}")
 
     for key in sorted(set(map(str, meta)) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS)):
-        problem(key, "unknown key (allowed: " + ", ".join(REQUIRED_KEYS + OPTIONAL_KEYS) + ")")
+        problem(
+            _shown(key), "unknown key (allowed: " + ", ".join(REQUIRED_KEYS + OPTIONAL_KEYS) + ")"
+        )
     for key in REQUIRED_KEYS:
         if key not in meta:
             problem(key, "missing")
@@ -276,6 +280,11 @@ def parse_source(text: str, *, name: str) -> ArticleSource:
         about=about,
         body=body,
     )
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """`text` cut short for a problem line, so a huge key cannot flood the report."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def text_problems(*, title: str, summary: str, about: str, body: str) -> dict[str, list[str]]:
@@ -323,7 +332,7 @@ def _reviewers(value, problem) -> tuple[ReviewerSource, ...]:
         if not isinstance(item, dict):
             problem(label, "must be a mapping with name and credentials")
             continue
-        unknown = sorted(set(map(str, item)) - set(REVIEWER_KEYS))
+        unknown = sorted(_shown(str(key)) for key in set(item) - set(REVIEWER_KEYS))
         if unknown:
             problem(label, "unknown key " + ", ".join(unknown) + " (allowed: name, credentials)")
         name = item.get("name")

@@ -524,3 +524,21 @@ def test_soft_hyphens_and_accents_are_allowed_in_titles(db, tmp_path):
     load(write_source(tmp_path, title="Hyper\u00adalgesia and caf\u00e9 \u2014 na\u00efve"))
 
     assert Article.objects.get().published_version.title.startswith("Hyper\u00adalgesia")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("---\ntitle: " + "1" * 5000 + "\n---\nBody\n", "front matter: a value cannot be read"),
+        ("---\n? " + "k" * 50_000 + "\n: 1\n---\nBody\n", "k" * 40 + "…: unknown key"),
+        ("---\n? [a, b]\n: 1\n---\nBody\n", "front matter: not valid YAML"),
+    ],
+)
+def test_extreme_values_are_reported_briefly(db, tmp_path, text, expected):
+    path = tmp_path / "extreme.md"
+    path.write_text(text, encoding="utf-8")
+
+    message = load_errors(path)
+
+    assert f"extreme.md: {expected}" in message
+    assert len(message) < 2000
