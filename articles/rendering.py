@@ -5,9 +5,11 @@ The public page, the staff preview and markdownx's live preview all call
 No ORM here: callers pass in what the render needs.
 """
 
+import math
 import os
 import pickle
 import re
+import resource
 import secrets
 import select
 import signal
@@ -340,12 +342,23 @@ def _render_within_time_limit(text: str, *, source: str) -> Rendered:
     timeout = settings.ARTICLES_RENDER_TIMEOUT_SECONDS
     if not timeout or not hasattr(os, "fork"):
         return _render(text, source=source)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
+    except OSError as error:
+        raise RenderRefused(
+            f"could not be rendered just now ({error.strerror}); try again in a moment"
+        ) from None
     if pid == 0:  # the child: render, send the result, leave without running any clean-up
         status = 0
         try:
             os.close(read_end)
+            _stop_after_cpu_seconds(math.ceil(timeout) + 1)
             try:
                 result: object = _render(text, source=source)
             except Exception as error:  # noqa: BLE001 - reported to the parent as a refusal
@@ -376,6 +389,15 @@ def _render_within_time_limit(text: str, *, source: str) -> Rendered:
     if isinstance(result, RenderRefused):
         raise result
     return result
+
+
+def _stop_after_cpu_seconds(seconds: int) -> None:
+    """In the child: the kernel ends it after `seconds` of CPU, even if its parent is gone."""
+    signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        seconds = min(seconds, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, hard))
 
 
 def _read_until(fd: int, deadline: float) -> bytes | None:

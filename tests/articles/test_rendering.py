@@ -264,3 +264,21 @@ def test_the_time_limited_render_returns_the_same_result_as_rendering_in_process
     in_process = render_markdown(text, source="s")
 
     assert forked == in_process
+
+
+def test_a_render_child_ends_itself_when_its_cpu_time_runs_out():
+    """Even orphaned (its web worker killed), a child cannot keep a core busy."""
+    import os
+    import signal
+
+    pid = os.fork()
+    if pid == 0:
+        try:
+            rendering._stop_after_cpu_seconds(1)
+            while True:
+                pass
+        finally:
+            os._exit(0)
+    _pid, status = os.waitpid(pid, 0)
+
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU
