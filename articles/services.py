@@ -25,7 +25,7 @@ from articles.models import (
     VersionReviewer,
     VersionState,
 )
-from articles.rendering import RenderRefused, render_markdown
+from articles.rendering import RenderRefused, render_many, render_markdown
 from articles.sources import (
     MAX_SLUG,
     SLUG_RE,
@@ -512,14 +512,15 @@ def load_sources(
             problems.extend(refused.problems)
     # Render every changed body before writing: a body that cannot be rendered is one more
     # problem to report, and no render runs inside the transaction.
+    changed = [source for source, outcome, _latest in plans if outcome != "unchanged"]
     rendered: dict[str, str] = {}
-    for source, outcome, _latest in plans:
-        if outcome == "unchanged":
-            continue
-        try:
-            rendered[source.path] = render_markdown(source.body, source=source.slug).html
-        except RenderRefused as refused:
-            problems.append(f"{source.path}: body: {refused}")
+    for source, result in zip(
+        changed, render_many([(source.body, source.slug) for source in changed]), strict=True
+    ):
+        if isinstance(result, RenderRefused):
+            problems.append(f"{source.path}: body: {result}")
+        else:
+            rendered[source.path] = result.html
     if problems:
         raise LoadRefused(problems)
     results, reviewers = [], {}

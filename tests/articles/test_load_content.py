@@ -542,3 +542,30 @@ def test_extreme_values_are_reported_briefly(db, tmp_path, text, expected):
 
     assert f"extreme.md: {expected}" in message
     assert len(message) < 2000
+
+
+def test_renders_that_run_out_of_time_are_each_reported_and_nothing_is_written(
+    db, tmp_path, settings, monkeypatch
+):
+    from articles import rendering
+
+    settings.ARTICLES_RENDER_TIMEOUT_SECONDS = 0.3
+    real_render = rendering._render
+
+    def slow_for_some(text, source):
+        while "Slow" in text:
+            pass
+        return real_render(text, source)
+
+    monkeypatch.setattr(rendering, "_render", slow_for_some)
+    write_source(tmp_path, "a.md", slug="a-article", body="Slow one.\n")
+    write_source(tmp_path, "b.md", slug="b-article", body="Quick one.\n")
+    write_source(tmp_path, "c.md", slug="c-article", body="Slow two.\n")
+
+    message = load_errors(tmp_path)
+
+    assert "a.md: body: took longer than 0.3 seconds to render" in message
+    assert "c.md: body: took longer than 0.3 seconds to render" in message
+    assert "b.md" not in message
+    assert "2 problems; nothing was loaded." in message
+    assert not Article.objects.exists()
