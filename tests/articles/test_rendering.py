@@ -284,3 +284,32 @@ def test_a_render_child_ends_itself_when_its_cpu_time_runs_out():
     _pid, status = os.waitpid(pid, 0)
 
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 3_000,
+        "[" * 1_500 + "a" + "]" * 1_500,
+        "[a](" * 2_000,
+        "``a`" * 600,
+        "(" * 3_000,
+        ("[" * 100 + "\n\n") * 80,
+    ],
+)
+def test_unmatched_or_nested_markup_is_refused_below_the_markup_count(text):
+    assert sum(map(text.count, rendering.INLINE_MARKUP)) <= rendering.MAX_MARKUP
+
+    assert any("too much unmatched or nested markup" in p for p in limit_problems(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See [the helpline](https://www.samhsa.gov/) and [988](tel:988) (free, 24/7).\n",
+        "Use `code` and ``a ` b`` and *emphasis* and **strong** and _this_.\n",
+        "A stray [ bracket and a stray ( paren and a stray ` tick in one paragraph.\n",
+    ],
+)
+def test_ordinary_markup_passes_the_limits(text):
+    assert limit_problems(text * 50) == []
