@@ -7,6 +7,7 @@ from django.urls import reverse
 
 # The workflow's states and moves are declared in articles/workflow.py; the model enforces them.
 from articles.sources import text_sha256
+from articles.validators import validate_visible_text
 from articles.workflow import TEXT_FIELDS, TRANSITIONS, VersionState
 
 # "Review due" means overdue or due within this many days (admin filter, review_report).
@@ -20,9 +21,16 @@ class VersionImmutableError(Exception):
 class Reviewer(models.Model):
     """A clinician who medically reviews articles, shown to patients by name and credentials."""
 
-    name = models.CharField(max_length=200, help_text="Full name as patients should see it.")
+    name = models.CharField(
+        max_length=200,
+        validators=[validate_visible_text],
+        help_text="Full name as patients should see it.",
+    )
     credentials = models.CharField(
-        max_length=200, blank=True, help_text="Post-nominal letters, e.g. “MD, FASAM”."
+        max_length=200,
+        blank=True,
+        validators=[validate_visible_text],
+        help_text="Post-nominal letters, e.g. “MD, FASAM”.",
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -176,10 +184,17 @@ class ArticleVersion(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    title = models.CharField(max_length=200)
-    summary = models.CharField(max_length=160, help_text="Shown in lists and search results.")
+    title = models.CharField(max_length=200, validators=[validate_visible_text])
+    summary = models.CharField(
+        max_length=160,
+        validators=[validate_visible_text],
+        help_text="Shown in lists and search results.",
+    )
     about = models.CharField(
-        max_length=200, blank=True, help_text="The medical condition the article is about."
+        max_length=200,
+        blank=True,
+        validators=[validate_visible_text],
+        help_text="The medical condition the article is about.",
     )
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(editable=False, help_text="Sanitized HTML rendered from body.")

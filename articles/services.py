@@ -8,7 +8,6 @@ files carry their own medical review, publishes through `publish_loaded_version`
 
 import dataclasses
 import datetime
-import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from articles.models import (
     VersionReviewer,
     VersionState,
 )
-from articles.rendering import render_markdown
+from articles.rendering import RenderRefused, render_many, render_markdown
 from articles.sources import (
     MAX_SLUG,
     SLUG_RE,
@@ -81,6 +80,14 @@ def default_next_review(last_reviewed: datetime.date) -> datetime.date:
     return last_reviewed + datetime.timedelta(days=settings.ARTICLES_REVIEW_INTERVAL_DAYS)
 
 
+def render_body(body: str, *, slug: str) -> str:
+    """The body's sanitized HTML; ValidationError on the body when it cannot be rendered."""
+    try:
+        return render_markdown(body, source=slug).html
+    except RenderRefused as refused:
+        raise ValidationError({"body": [str(refused)]}) from None
+
+
 def _next_number(article: Article) -> int:
     # Lock the article so two writers cannot take the same number.
     Article.objects.select_for_update().filter(pk=article.pk).first()
@@ -102,12 +109,16 @@ def create_version(
     change_note: str = "",
     by=None,
     reviewers: dict[ReviewerSource, Reviewer] | None = None,
+    body_html: str | None = None,
 ) -> ArticleVersion:
     """Add version n+1 to `article` from a reviewed file, rendering its body once, now.
 
     The file's front matter carries its medical review, so the version starts approved.
-    `reviewers` keeps Reviewer rows between calls (the loader passes one for all its files).
+    `reviewers` keeps Reviewer rows between calls (the loader passes one for all its files);
+    `body_html` is the body already rendered (the loader renders before it writes).
     """
+    if body_html is None:
+        body_html = render_body(source.body, slug=article.slug)
     reviewers = {} if reviewers is None else reviewers
     with transaction.atomic():
         version = ArticleVersion(
@@ -117,7 +128,7 @@ def create_version(
             summary=source.summary,
             about=source.about,
             body=source.body,
-            body_html=render_markdown(source.body, source=article.slug).html,
+            body_html=body_html,
             last_reviewed=source.last_reviewed,
             next_review_due=source.next_review_due or default_next_review(source.last_reviewed),
             content_sha256=source.content_sha256,
@@ -212,7 +223,7 @@ def _new_draft(article: Article, *, by, fields: dict, based_on=None, note: str):
     version = ArticleVersion(
         article=article,
         number=_next_number(article),
-        body_html=render_markdown(fields["body"], source=article.slug).html,
+        body_html=render_body(fields["body"], slug=article.slug),
         state=VersionState.DRAFT,
         based_on=based_on,
         source=f"admin: {by.get_username()}",
@@ -304,7 +315,7 @@ def update_draft(
         voided = len(current_approvals(locked))
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked.body_html = render_markdown(locked.body, source=locked.article.slug).html
+        locked.body_html = render_body(locked.body, slug=locked.article.slug)
         locked.full_clean(exclude=["article"])
         locked.save()
         notes = []
@@ -661,6 +672,17 @@ def load_sources(
             plans.append((source, *plan))
         except LoadRefused as refused:
             problems.extend(refused.problems)
+    # Render every changed body before writing: a body that cannot be rendered is one more
+    # problem to report, and no render runs inside the transaction.
+    changed = [source for source, outcome, _latest in plans if outcome != "unchanged"]
+    rendered: dict[str, str] = {}
+    for source, result in zip(
+        changed, render_many([(source.body, source.slug) for source in changed]), strict=True
+    ):
+        if isinstance(result, RenderRefused):
+            problems.append(f"{source.path}: body: {result}")
+        else:
+            rendered[source.path] = result.html
     if problems:
         raise LoadRefused(problems)
     results, reviewers = [], {}
@@ -680,6 +702,7 @@ def load_sources(
                     origin=source.path,
                     change_note="Loaded from file",
                     reviewers=reviewers,
+                    body_html=rendered[source.path],
                 )
                 publish_loaded_version(version)
                 number = version.number

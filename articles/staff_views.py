@@ -19,7 +19,7 @@ from articles import permissions
 from articles.models import ArticleVersion
 from articles.pages import article_context
 from articles.preview_style import scoped_stylesheet
-from articles.rendering import markdownify_for_preview
+from articles.rendering import RenderRefused, markdownify_for_preview
 from articles.sources import SLUG_RE
 
 FORBIDDEN = "Only signed-in staff who may edit articles can use the editor."
@@ -57,7 +57,11 @@ def markdownify(request):
     source = request.GET.get("source", "")
     if source and not SLUG_RE.match(source):
         return HttpResponseBadRequest("source: not an article slug", content_type="text/plain")
-    return HttpResponse(markdownify_for_preview(content, source=source))
+    try:
+        html = markdownify_for_preview(content, source=source)
+    except RenderRefused as refused:
+        return HttpResponseBadRequest(f"body: {refused}", content_type="text/plain; charset=utf-8")
+    return HttpResponse(html)
 
 
 @never_cache

@@ -333,6 +333,12 @@ STAFF_CONTENT_SECURITY_POLICY = {
 ARTICLES_CONTENT_DIR = Path(env("ARTICLES_CONTENT_DIR", str(BASE_DIR / "content")))
 ARTICLES_REVIEW_INTERVAL_DAYS = int(env("ARTICLES_REVIEW_INTERVAL_DAYS", "365"))
 ARTICLES_MAX_SOURCE_BYTES = 1024 * 1024
+# The longest article body (markdown, UTF-8 bytes) the editor, the live preview and
+# load_content accept: the render's cost grows with it.
+ARTICLES_MAX_BODY_BYTES = int(env("ARTICLES_MAX_BODY_BYTES", str(100 * 1024)))
+# A render that takes longer is stopped and refused; well under gunicorn's timeout, so the
+# editor gets a message instead of a killed worker.
+ARTICLES_RENDER_TIMEOUT_SECONDS = float(env("ARTICLES_RENDER_TIMEOUT_SECONDS", "5"))
 # --- editors' workflow (issue 4) ---
 # On, a medical reviewer may approve a version they wrote or edited themselves (a practice
 # with one clinician); off, another reviewer must.

@@ -573,3 +573,69 @@ def test_messages_keep_the_slug_in_lower_case(client, editor):
     message = text_of(parse(response.content.decode()).find(class_="messagelist"))
     assert "opioid-induced-hyperalgesia" in message
     assert "Opioid-induced-hyperalgesia" not in message
+
+
+def test_admin_forms_refuse_bidi_and_zero_width_characters(db):
+    from django.core.exceptions import ValidationError
+
+    from articles.forms import NewArticleForm
+    from articles.models import Reviewer
+
+    form = NewArticleForm(
+        data={
+            "slug": "new-one",
+            "title": "Safe\u202etxt.exe",
+            "summary": "Fine",
+            "body": 'Text.\n\n!!! cta "Call\u200b us"\n    Now.\n',
+            "change_note": "New",
+        }
+    )
+    assert not form.is_valid()
+    assert "invisible or direction-changing" in form.errors["title"][0]
+    assert "call-to-action heading contains an invisible" in form.errors["body"][0]
+    with pytest.raises(ValidationError) as error:
+        Reviewer(name="Dr.\u2067 A", credentials="MD").full_clean()
+    assert "U+2067" in str(error.value.message_dict["name"])
+
+
+@pytest.mark.parametrize("body", ["[" * 5_000, "[a](" * 5_000, "x" * (100 * 1024 + 1)])
+def test_draft_form_refuses_a_costly_or_oversized_body_on_the_field(client, article, editor, body):
+    draft = make_draft(article, by=editor)
+    login_staff(client, editor)
+
+    response = client.post(change_url(draft), draft_form_data(draft, body=body))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["body"]
+    assert "markup" in errors[0] or "bytes long" in errors[0]
+    assert ArticleVersion.objects.get(pk=draft.pk).body == draft.body
+
+
+def test_draft_form_refuses_a_body_whose_render_runs_out_of_time(
+    client, article, editor, settings, monkeypatch
+):
+    from articles import rendering
+
+    draft = make_draft(article, by=editor)
+    login_staff(client, editor)
+    settings.ARTICLES_RENDER_TIMEOUT_SECONDS = 0.2
+
+    def endless(*args, **kwargs):
+        while True:
+            pass
+
+    monkeypatch.setattr(rendering, "_render", endless)
+    response = client.post(change_url(draft), draft_form_data(draft, body="New words.\n"))
+
+    assert response.status_code == 200
+    assert "took longer than 0.2 seconds" in response.context["adminform"].form.errors["body"][0]
+
+
+def test_the_editor_states_the_body_size_limit(client, article, editor, settings):
+    settings.ARTICLES_MAX_BODY_BYTES = 50 * 1024
+    draft = make_draft(article, by=editor)
+    login_staff(client, editor)
+
+    form = client.get(change_url(draft)).context["adminform"].form
+
+    assert "At most 50 KB." in form.fields["body"].help_text

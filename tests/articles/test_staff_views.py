@@ -324,3 +324,24 @@ def test_draft_form_links_the_scoped_preview_stylesheet(client, article, editor)
 
     hrefs = [link["href"] for link in soup.find_all("link", rel="stylesheet")]
     assert reverse("articles_staff:preview_stylesheet") in hrefs
+
+
+@pytest.mark.parametrize("content", ["[" * 68_000, "![" * 34_000, "[a](" * 17_000])
+def test_markdownify_refuses_costly_markdown_with_400_and_the_reason(client, editor, content):
+    login_staff(client, editor)
+
+    response = client.post(MARKDOWNIFY, {"content": content})
+
+    assert response.status_code == 400
+    message = response.content.decode()
+    assert message.startswith("body: ") and "markup" in message
+
+
+def test_markdownify_refuses_a_body_over_the_size_limit(client, editor, settings):
+    settings.ARTICLES_MAX_BODY_BYTES = 1000
+    login_staff(client, editor)
+
+    response = client.post(MARKDOWNIFY, {"content": "x" * 1001})
+
+    assert response.status_code == 400
+    assert "body: is 1,001 bytes long; the limit is 1,000 bytes" in response.content.decode()
