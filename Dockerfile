@@ -17,6 +17,7 @@ COPY pyproject.toml ./
 COPY hartrehab ./hartrehab
 COPY articles ./articles
 COPY intake ./intake
+COPY outcomes ./outcomes
 # hadolint ignore=DL3013
 RUN pip install --no-cache-dir ".[postgres]" \
     && pip uninstall --yes hartrehab
