@@ -7,7 +7,8 @@ from django.apps import apps
 EDITORS = "Editors"
 MEDICAL_REVIEWERS = "Medical reviewers"
 INTAKE_STAFF = "Intake staff"
-ROLE_NAMES = (EDITORS, MEDICAL_REVIEWERS, INTAKE_STAFF)
+CLINIC_MANAGERS = "Clinic managers"
+ROLE_NAMES = (EDITORS, MEDICAL_REVIEWERS, INTAKE_STAFF, CLINIC_MANAGERS)
 
 
 def role_permissions(name: str) -> set[str]:

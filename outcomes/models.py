@@ -51,6 +51,9 @@ class PageDay(models.Model):
             ),
         ]
         permissions = [("view_outcomes", "Can see the outcomes page")]
+        # The admin index lists this model for those who may see the outcomes page.
+        verbose_name = "page's views on a day"
+        verbose_name_plural = "views and requests (the outcomes page)"
 
     def __str__(self):
         return f"{self.day} {self.path} {self.referrer}: {self.views}"
