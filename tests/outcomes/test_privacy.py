@@ -105,3 +105,21 @@ def _database_text() -> str:
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
             text.extend(repr(row) for row in cursor.fetchall())
     return "\n".join(text)
+
+
+def test_the_privacy_page_says_what_is_counted_and_for_how_long(client, db, settings):
+    from tests.html import parse, text_of
+
+    settings.OUTCOMES_RETENTION_DAYS = 400
+    doc = parse(client.get("/privacy/").content)
+
+    heading = doc.find("h2", id="what-we-count")
+    section = []
+    for sibling in heading.find_next_siblings():
+        if sibling.name == "h2":
+            break
+        section.append(text_of(sibling))
+    said = " ".join(section)
+    assert "how many times the page was viewed" in said
+    assert "We do not keep your internet address, your browser’s details" in said
+    assert "400 days" in said
