@@ -267,3 +267,49 @@ def test_ratios_are_taken_round_by_round():
     assert per_round_ratios(runs(80, 90), runs(100, 100)) == [0.8, 0.9]
     with pytest.raises(ValueError):
         per_round_ratios(runs(80), runs(100, 100))
+
+
+# --- outcomes: counting on ---
+
+
+def test_the_bench_finds_each_call_to_action_link_in_page_order(client, seed_article):
+    from bench.outcomes import CTA_LINK
+
+    html = client.get(seed_article.get_absolute_url()).content.decode()
+    links = [link.replace("&amp;", "&") for link in CTA_LINK.findall(html)]
+
+    assert links == [
+        f"/contact/?source=opioid-induced-hyperalgesia&cta={n}" for n in range(1, len(links) + 1)
+    ]
+    assert len(links) == 7
+
+
+def test_the_report_shows_counting_cost_and_each_call_to_action():
+    rows = {"rps": 100.0, "p50": 1.0, "p99": 2.0, "errors": 0}
+    results = {
+        "machine": {"cpu": "test"},
+        "args": {"rounds": 2, "seconds": 1},
+        "load": {
+            "rows": {"article": rows, "article, counting on": rows},
+            "ratio": 0.95,
+            "ratios": [0.9, 1.0],
+            "counting_ratio": 0.93,
+            "counting_ratios": [0.92, 0.94],
+            "counting_vs_off": 0.97,
+        },
+        "outcomes": {
+            "sent": {"1": {"visits": 16, "requests": 6}},
+            "shown": {
+                "views": 1234,
+                "ctas": [
+                    {"position": 1, "heading": "Take a step", "visits": "16", "requests": "6"}
+                ],
+            },
+        },
+    }
+
+    text = render(results)
+
+    assert "Article ÷ CSS with counting on" in text and "**0.93**" in text
+    assert "Article with ÷ without counting, median of per-round ratios: **0.97**" in text
+    assert "| 1 | Take a step | 16 | 16 | 6 | 6 |" in text
