@@ -15,6 +15,7 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     non_2xx_3xx: int
+    requests: int = 0  # completed in the run
 
 
 def wrk(url: str, *, seconds: int, connections: int = 32, headers: dict | None = None) -> WrkResult:
@@ -39,7 +40,14 @@ def parse_wrk(output: str) -> WrkResult:
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return WrkResult(rps=rps, p50_ms=p50, p99_ms=p99, non_2xx_3xx=int(bad.group(1)) if bad else 0)
+    done = re.search(r"^\s+(\d+) requests in", output, re.M)
+    return WrkResult(
+        rps=rps,
+        p50_ms=p50,
+        p99_ms=p99,
+        non_2xx_3xx=int(bad.group(1)) if bad else 0,
+        requests=int(done.group(1)) if done else 0,
+    )
 
 
 def alternating_rounds(targets: dict[str, dict], *, rounds: int, seconds: int) -> dict:

@@ -128,8 +128,9 @@ def _outcomes(results: dict) -> list[str]:
         "After the load rounds, the bench follows each call to action of the seed article "
         "(n = its position: 5 + n requests and 10 more form visits), stops the counting server "
         "gracefully, and reads the outcomes page's numbers for today from the database. "
-        f"Views of the article counted: {shown['views']:,} (wrk's requests to the counting "
-        "server, plus the bench's own).",
+        f"Views of the article counted: {shown['views']:,}; requests wrk completed to the "
+        f"counting server: {data.get('wrk_requests', 0):,}, plus the one the bench read its "
+        "links from (wrk does not count requests still in flight when each run ends).",
         "",
         "| position | heading | visits sent | visits shown | requests sent | requests shown |",
         "| ---: | --- | ---: | ---: | ---: | ---: |",

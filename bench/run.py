@@ -109,6 +109,7 @@ def run_load(
         "counting_ratio": load.median(counting),
         "counting_ratios": counting,
         "counting_vs_off": load.median(counting_cost),
+        "counting_requests": sum(r.requests for r in runs["article, counting on"]),
     }
 
 
@@ -139,7 +140,11 @@ def run_served_parts(parts: set[str], args, results: dict) -> None:
                     print("outcomes: following each call to action …", flush=True)
                     sent = outcomes.follow_calls_to_action(int(counting.rsplit(":", 1)[1]))
                 # Stopped gracefully: each worker has written its last counts.
-                results["outcomes"] = {"sent": sent, "shown": outcomes.shown_on_the_page(env)}
+                results["outcomes"] = {
+                    "sent": sent,
+                    "shown": outcomes.shown_on_the_page(env),
+                    "wrk_requests": results["load"]["counting_requests"],
+                }
 
 
 def main(argv=None) -> int:

@@ -51,6 +51,7 @@ def test_wrk_output_is_parsed_with_units():
     assert result.p50_ms == 0.85
     assert result.p99_ms == 1200.0
     assert result.non_2xx_3xx == 3
+    assert result.requests == 12000
 
 
 def test_generated_articles_are_valid_and_load(db, tmp_path):
