@@ -38,6 +38,7 @@ def daily_chart(report: Report) -> str:
         show_minor_x_labels=False,
         x_label_rotation=0,
         allow_interruptions=True,
+        include_x_axis=True,  # counts start from 0, so the lines are not exaggerated
         legend_at_bottom=True,
         truncate_label=-1,
         value_formatter=lambda value: f"{value:,.0f}",
