@@ -39,6 +39,9 @@ from outcomes.referrers import referrer_kind
 logger = logging.getLogger(__name__)
 # Rows per INSERT statement: well under SQLite's limit on bound parameters.
 BATCH_ROWS = 500
+# A write waits at most this long on PostgreSQL (SQLite's own wait is DATABASES' timeout), so
+# a worker's last write fits in gunicorn's graceful_timeout.
+FLUSH_TIMEOUT_MS = 5000
 _crawlers = CrawlerDetect()
 
 
@@ -110,6 +113,7 @@ class Tally:
                 return 0
             try:
                 with transaction.atomic():
+                    _limit_wait()
                     rows = _upsert_page_views(page_views)
                     rows += _upsert_contact(form_views, requests)
             except DatabaseError as error:
@@ -145,6 +149,12 @@ def count_request(*, source: str, cta: int | None, day=None) -> None:
     """One request for help stored, from the article `source` ("" for none)."""
     if settings.OUTCOMES_ENABLED:
         tally.add("requests", (day or today(), source, cta or 0))
+
+
+def _limit_wait() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(FLUSH_TIMEOUT_MS)}")
 
 
 def _upsert(model, keys: Sequence[str], counts: Sequence[str], rows: list[tuple]) -> int:

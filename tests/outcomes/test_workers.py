@@ -107,3 +107,24 @@ def test_two_processes_writing_at_once_add_up_on_postgresql(transactional_db):
     assert sum(PageDay.objects.values_list("views", flat=True)) == total
     assert sum(ContactDay.objects.values_list("requests", flat=True)) == total
     assert PageDay.objects.count() == 2 and ContactDay.objects.count() == 3
+
+
+@postgres_only
+def test_a_write_waits_a_bounded_time_on_postgresql(transactional_db, monkeypatch):
+    """A flush never waits without end on a locked row: it gives up and keeps its counts."""
+    from django.db import connections
+
+    monkeypatch.setattr(counting, "FLUSH_TIMEOUT_MS", 300)
+    counting.count_request(source="", cta=None)
+    counting.tally.flush()  # the row exists now
+    other = connections.create_connection("default")
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {ContactDay._meta.db_table} FOR UPDATE")
+        counting.count_request(source="", cta=None)
+        assert counting.tally.flush() == 0  # timed out: kept for the next write
+        assert counting.tally.pending() == 1
+    finally:
+        other.rollback()
+        other.close()
