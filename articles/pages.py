@@ -24,8 +24,9 @@ from articles.toc import table_of_contents
 ARTICLE_TEMPLATE = "articles/_article.html"
 # Old versions' entries age out; the current one is rebuilt in two queries when it does.
 CACHE_SECONDS = 7 * 24 * 60 * 60
-# Bump when ArticlePage changes shape, so no process reads an entry pickled by older code.
-CACHE_SCHEMA = 2
+# Bump when ArticlePage changes shape, so no process reads an entry pickled by older code,
+# or when stored body HTML is rewritten (3: calls to action carry their position).
+CACHE_SCHEMA = 3
 
 
 @dataclass(frozen=True)

@@ -480,7 +480,8 @@ def _render(text: str, source: str) -> Rendered:
     ctas: list[CallToAction] = []
     html = sanitize(_new_markdown(token, ctas).convert(text))
     for index, cta in enumerate(ctas):
-        block = render_to_string("articles/_cta.html", {"cta": cta, "source": source})
+        context = {"cta": cta, "source": source, "position": index + 1}  # counted from 1
+        block = render_to_string("articles/_cta.html", context)
         html = html.replace(f"<p>{token}x{index}</p>", block.strip(), 1)
     return Rendered(html=html, ctas=ctas)
 

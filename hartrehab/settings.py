@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "articles",
     "intake",
+    "outcomes",
     # SECURITY (issue 6)
     "hartrehab",
     "csp",
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "hartrehab.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # OUTCOMES: counts views of public pages, the page cache's replays and 304s included.
+    "outcomes.middleware.CountingMiddleware",
     # Whole public pages from memory, checked against the newest publish (docs/BENCHMARKS.md).
     "hartrehab.pagecache.PublicPageCacheMiddleware",
     # SECURITY (issue 6): public or staff Content Security Policy by path.
@@ -381,6 +384,14 @@ INTAKE_MAX_SECONDS = int(env("INTAKE_MAX_SECONDS", str(24 * 60 * 60)))
 INTAKE_RATE_LIMIT = int(env("INTAKE_RATE_LIMIT", "20"))
 INTAKE_RATE_LIMIT_WINDOW_SECONDS = int(env("INTAKE_RATE_LIMIT_WINDOW_SECONDS", "3600"))
 INTAKE_RATE_LIMIT_KEY_PREFIX = env("INTAKE_RATE_LIMIT_KEY_PREFIX", "hartrehab:intake:rate")
+
+# OUTCOMES (views and requests counted on this server: no cookie, no script, no visitor data)
+OUTCOMES_ENABLED = env_bool("OUTCOMES_ENABLED", True)
+# Each worker writes its counts at most this often (and when it stops gracefully); a worker
+# killed with kill -9 loses at most this many seconds of counts.
+OUTCOMES_FLUSH_SECONDS = max(int(env("OUTCOMES_FLUSH_SECONDS", "10")), 1)
+# purge_outcomes deletes counts of days older than this; /privacy/ states it.
+OUTCOMES_RETENTION_DAYS = int(env("OUTCOMES_RETENTION_DAYS", "730"))
 
 # MARKDOWNX
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.markdownify_for_preview"

@@ -121,7 +121,15 @@ def test_cta_links_to_contact_with_source_slug():
     html = render_markdown('!!! cta "Get help"\n    Talk to us today.', source="my-article").html
 
     link = parse(html).find("aside", class_="cta").find("a")
-    assert link["href"] == "/contact/?source=my-article"
+    assert link["href"] == "/contact/?source=my-article&cta=1"
+
+
+def test_each_cta_link_carries_its_position_in_the_article():
+    text = '!!! cta "One"\n    First.\n\nBetween.\n\n!!! cta "Two"\n    Second.\n'
+    html = render_markdown(text, source="my-article").html
+
+    links = [aside.find("a")["href"] for aside in parse(html).find_all("aside", class_="cta")]
+    assert links == ["/contact/?source=my-article&cta=1", "/contact/?source=my-article&cta=2"]
 
 
 def test_cta_placeholder_cannot_be_forged_by_the_author():

@@ -59,7 +59,7 @@ def test_editor_and_reviewer_publish_a_change(new_page, site):
     preview = editor.locator(".markdownx-preview")
     expect(preview).to_contain_text(NEW_SENTENCE)  # markdownx's live preview, from the server
     expect(preview.locator("aside.cta a").first).to_have_attribute(
-        "href", f"/contact/?source={SLUG}"
+        "href", f"/contact/?source={SLUG}&cta=1"
     )
     editor.fill("#id_change_note", "Add advice about changing the dose")
     editor.click("input[name=_continue]")
