@@ -154,9 +154,16 @@ print(json.dumps({
 """
 
 
-def stored(env: dict) -> dict:
-    out = manage(env, "shell", "--no-imports", "-c", STORED_CHECK).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def stored(env: dict, *, wait_seconds: float = 60) -> dict:
+    """What the database holds once the task worker has sent what it can (it works on after
+    the last post; up to `wait_seconds` for it)."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        out = manage(env, "shell", "--no-imports", "-c", STORED_CHECK).stdout
+        found = json.loads(out.strip().splitlines()[-1])
+        if found["notified"] >= found["new"] or time.monotonic() > deadline:
+            return found
+        time.sleep(1)
 
 
 @contextlib.contextmanager
