@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from articles import notifications, permissions, tasks, workflow
@@ -40,6 +41,7 @@ from articles.sources import (
     parse_source,
     text_problems,
 )
+from frontcache import services as frontcache
 
 Action = VersionEvent.Action
 
@@ -551,7 +553,18 @@ def _publish(version: ArticleVersion, *, by) -> Article:
         article.save(update_fields=["published_version", "published_at", "published_by"])
         _record(locked, Action.PUBLISHED, by)
         _count_publish(article.published_at)
+        frontcache.pages_changed(published_pages(article))
     return article
+
+
+def published_pages(article: Article) -> list[str]:
+    """The public pages a publish of `article` changes: its own, the home page's list, and
+    the sitemap's date."""
+    return [
+        article.get_absolute_url(),
+        reverse("home"),
+        reverse("django.contrib.sitemaps.views.sitemap"),
+    ]
 
 
 def signing_reviewers(version: ArticleVersion) -> list[Reviewer]:
