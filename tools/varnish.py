@@ -42,14 +42,33 @@ def binary() -> str:
 
 
 @contextlib.contextmanager
-def running(backend_port: int) -> Iterator[Varnish]:
-    """varnishd in front of 127.0.0.1:`backend_port`, until the block ends."""
+def readable_folder() -> Iterator[Path]:
+    """A folder varnishd's own users can read, holding deploy/varnish.vcl as `site.vcl`
+    with the backend port still to fill in; removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="hartrehab-varnish-", dir="/tmp"))
-    folder.chmod(0o755)
+    try:
+        folder.chmod(0o755)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_vcl(folder: Path, backend_port: int) -> Path:
     vcl = folder / "site.vcl"
     vcl.write_text(VCL.read_text().replace("BACKEND_PORT", str(backend_port)))
     vcl.chmod(0o644)
-    port = free_port()
+    return vcl
+
+
+@contextlib.contextmanager
+def running(backend_port: int, *, port: int | None = None) -> Iterator[Varnish]:
+    """varnishd on `port` (a free one by default) in front of 127.0.0.1:`backend_port`,
+    until the block ends."""
+    with readable_folder() as folder:
+        yield from _run(folder, write_vcl(folder, backend_port), port or free_port())
+
+
+def _run(folder: Path, vcl: Path, port: int) -> Iterator[Varnish]:
     pid_file = folder / "varnishd.pid"
     try:
         subprocess.run(
@@ -70,7 +89,6 @@ def running(backend_port: int) -> Iterator[Varnish]:
     finally:
         if pid_file.exists():
             _stop(int(pid_file.read_text()))
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _stop(pid: int) -> None:
