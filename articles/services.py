@@ -599,6 +599,12 @@ def remind_reviewers(articles) -> dict[Reviewer, list[ArticleVersion]]:
     return told
 
 
+def publish_count() -> int:
+    """Publishes since the site began (monitoring: `/metrics`)."""
+    stamp = PublishStamp.objects.filter(pk=PublishStamp.SINGLETON_PK).first()
+    return stamp.count if stamp else 0
+
+
 def _count_publish(when: datetime.datetime) -> None:
     """Move the publish stamp on, in the publishing transaction (see PublishStamp)."""
     stamps = PublishStamp.objects.filter(pk=PublishStamp.SINGLETON_PK)

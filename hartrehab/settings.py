@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # SECURITY (issue 6): outermost, so the request log sees the final status and timing.
     "hartrehab.requestlog.RequestLogMiddleware",
+    # MONITORING: each request counted and timed by view, for /metrics.
+    "hartrehab.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # OUTCOMES: counts views of public pages, the page cache's replays and 304s included.
@@ -178,6 +180,11 @@ else:
 # Whole public pages kept in each worker's memory (hartrehab/pagecache.py). Off under DEBUG,
 # where templates change while the process runs.
 PUBLIC_PAGE_CACHE = env_bool("DJANGO_PUBLIC_PAGE_CACHE", not DEBUG)
+
+# MONITORING
+# /metrics (Prometheus) answers a bearer token or a listed address; anything else gets a 404.
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
 
 # EDGE CACHE (frontcache/)
 # Public pages say how long a shared cache (Varnish, a CDN) may keep them: fresh for

@@ -7,7 +7,9 @@ docs/DEPLOY.md: a publish through one node is served by every node on its next r
 intake rate limit holds across nodes and counts patients, not the proxy; a node killed with
 SIGKILL during a burst costs no GET once the proxy marked it down, every POST that got its
 303 is stored exactly once and every failed one got an error page; a rolling restart fails
-no request. Every request goes to 127.0.0.1; each patient has an address of its own in
+no request; through Varnish (deploy/varnish.vcl) in front of the proxy, the first request
+after a publish and its purge gets the new text, and the article is still served with every
+node stopped. Every request goes to 127.0.0.1; each patient has an address of its own in
 127.0.0.0/8. Everything started here is stopped on every exit.
 """
 
