@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +22,6 @@ from articles.models import (
     Approval,
     Article,
     ArticleVersion,
-    PublishStamp,
     Reviewer,
     ReviewReminder,
     VersionEvent,
@@ -552,8 +551,8 @@ def _publish(version: ArticleVersion, *, by) -> Article:
         article.published_by = by
         article.save(update_fields=["published_version", "published_at", "published_by"])
         _record(locked, Action.PUBLISHED, by)
-        _count_publish(article.published_at)
-        frontcache.pages_changed(published_pages(article))
+        # The page cache's stamp moves on now; the edge is purged after the commit.
+        frontcache.pages_changed(published_pages(article), when=article.published_at)
     return article
 
 
@@ -597,21 +596,6 @@ def remind_reviewers(articles) -> dict[Reviewer, list[ArticleVersion]]:
         )
         told[reviewer] = versions
     return told
-
-
-def publish_count() -> int:
-    """Publishes since the site began (monitoring: `/metrics`)."""
-    stamp = PublishStamp.objects.filter(pk=PublishStamp.SINGLETON_PK).first()
-    return stamp.count if stamp else 0
-
-
-def _count_publish(when: datetime.datetime) -> None:
-    """Move the publish stamp on, in the publishing transaction (see PublishStamp)."""
-    stamps = PublishStamp.objects.filter(pk=PublishStamp.SINGLETON_PK)
-    if not stamps.update(count=F("count") + 1, changed_at=when):
-        # Migration 0004 makes the row; only a flushed database (tests) lacks it.
-        PublishStamp.objects.get_or_create(pk=PublishStamp.SINGLETON_PK)
-        stamps.update(count=F("count") + 1, changed_at=when)
 
 
 def export_text(version: ArticleVersion) -> str:

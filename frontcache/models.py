@@ -1,4 +1,5 @@
-"""What the edge cache must forget: one row per publish, kept until every backend purged it."""
+"""The publish stamp the page cache asks on every request, and what the edge cache must forget:
+one row per publish, kept until every backend purged it."""
 
 from django.db import models
 
@@ -29,3 +30,21 @@ class Purge(models.Model):
     def __str__(self):
         state = "purged" if self.purged_at else f"pending after {self.attempts} attempts"
         return f"{', '.join(self.paths)}: {state}"
+
+
+class PublishStamp(models.Model):
+    """One row that every publish moves on: "has anything been published since?" in one read.
+
+    The public page cache (frontcache/pagecache.py) asks it on every request. Publishes take
+    this row's lock to count, so the count follows the order they commit in, which ids and
+    times written inside transactions do not. `changed_at` tells a count apart from the same
+    count reached again after a database restore.
+    """
+
+    SINGLETON_PK = 1
+
+    count = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.count} publishes, the last at {self.changed_at}"

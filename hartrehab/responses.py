@@ -14,7 +14,7 @@ from django.utils.http import http_date
 from django.views.decorators.gzip import gzip_page
 
 from frontcache.headers import shared_cache_control
-from hartrehab.pagecache import mark_cacheable, revalidated
+from frontcache.pagecache import mark_cacheable, revalidated
 
 
 def public_page(view):

@@ -86,7 +86,7 @@ MIDDLEWARE = [
     # OUTCOMES: counts views of public pages, the page cache's replays and 304s included.
     "outcomes.middleware.CountingMiddleware",
     # Whole public pages from memory, checked against the newest publish (docs/BENCHMARKS.md).
-    "hartrehab.pagecache.PublicPageCacheMiddleware",
+    "frontcache.pagecache.PublicPageCacheMiddleware",
     # SECURITY (issue 6): public or staff Content Security Policy by path.
     "hartrehab.csp.SiteCSPMiddleware",
     # Multipart and oversized bodies refused from their headers, before CSRF reads the body.
@@ -177,7 +177,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Whole public pages kept in each worker's memory (hartrehab/pagecache.py). Off under DEBUG,
+# Whole public pages kept in each worker's memory (frontcache/pagecache.py). Off under DEBUG,
 # where templates change while the process runs.
 PUBLIC_PAGE_CACHE = env_bool("DJANGO_PUBLIC_PAGE_CACHE", not DEBUG)
 

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             return
         if paths:
             with transaction.atomic():
-                purge = services.pages_changed(paths)
+                purge = services.purge_later(paths)
             if not services.send_purge(purge.pk):
                 raise CommandError(f"Purge #{purge.pk} failed; it is pending for --pending.")
             self.stdout.write(self.style.SUCCESS(f"Purged {', '.join(purge.paths)}."))
