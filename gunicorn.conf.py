@@ -1,8 +1,16 @@
 """gunicorn settings for every environment; each can be overridden from the environment."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from hartrehab import limits
+
+# /metrics: each worker writes its request counts to files here and a scrape sums them
+# (prometheus_client's multiprocess mode, hartrehab/metrics.py). Set before the app loads.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hartrehab-metrics-")
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: one request per process. 2 per core + 1 is gunicorn's own rule of thumb.
@@ -50,6 +58,18 @@ errorlog = "-"
 # OUTCOMES_FLUSH_SECONDS, and the rest is written when the worker stops gracefully (SIGTERM,
 # max_requests), in the worker, once it has stopped taking requests. (gunicorn also calls
 # worker_exit in the arbiter for a worker already gone; there the counts are empty.)
+def on_starting(server):
+    # Counts of an earlier run of the server must not be added to this one's.
+    for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def post_worker_init(worker):
     from outcomes.counting import start_flusher
 

@@ -434,24 +434,6 @@ class VersionEvent(models.Model):
         super().save(*args, **kwargs)
 
 
-class PublishStamp(models.Model):
-    """One row that every publish moves on: "has anything been published since?" in one read.
-
-    The public page cache (hartrehab/pagecache.py) asks it on every request. Publishes take
-    this row's lock to count, so the count follows the order they commit in, which ids and
-    times written inside transactions do not. `changed_at` tells a count apart from the same
-    count reached again after a database restore.
-    """
-
-    SINGLETON_PK = 1
-
-    count = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"{self.count} publishes, the last at {self.changed_at}"
-
-
 class ReviewReminder(models.Model):
     """A reviewer was emailed that a published version's review is due: once per version,
     which is once per review cycle (a new review publishes a new version)."""

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from articles import notifications, permissions, tasks, workflow
@@ -21,7 +22,6 @@ from articles.models import (
     Approval,
     Article,
     ArticleVersion,
-    PublishStamp,
     Reviewer,
     ReviewReminder,
     VersionEvent,
@@ -40,6 +40,7 @@ from articles.sources import (
     parse_source,
     text_problems,
 )
+from frontcache import services as frontcache
 
 Action = VersionEvent.Action
 
@@ -550,8 +551,19 @@ def _publish(version: ArticleVersion, *, by) -> Article:
         article.published_by = by
         article.save(update_fields=["published_version", "published_at", "published_by"])
         _record(locked, Action.PUBLISHED, by)
-        _count_publish(article.published_at)
+        # The page cache's stamp moves on now; the edge is purged after the commit.
+        frontcache.pages_changed(published_pages(article), when=article.published_at)
     return article
+
+
+def published_pages(article: Article) -> list[str]:
+    """The public pages a publish of `article` changes: its own, the home page's list, and
+    the sitemap's date."""
+    return [
+        article.get_absolute_url(),
+        reverse("home"),
+        reverse("django.contrib.sitemaps.views.sitemap"),
+    ]
 
 
 def signing_reviewers(version: ArticleVersion) -> list[Reviewer]:
@@ -584,15 +596,6 @@ def remind_reviewers(articles) -> dict[Reviewer, list[ArticleVersion]]:
         )
         told[reviewer] = versions
     return told
-
-
-def _count_publish(when: datetime.datetime) -> None:
-    """Move the publish stamp on, in the publishing transaction (see PublishStamp)."""
-    stamps = PublishStamp.objects.filter(pk=PublishStamp.SINGLETON_PK)
-    if not stamps.update(count=F("count") + 1, changed_at=when):
-        # Migration 0004 makes the row; only a flushed database (tests) lacks it.
-        PublishStamp.objects.get_or_create(pk=PublishStamp.SINGLETON_PK)
-        stamps.update(count=F("count") + 1, changed_at=when)
 
 
 def export_text(version: ArticleVersion) -> str:

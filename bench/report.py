@@ -14,7 +14,7 @@ LOAD_UNCHANGED_S = 3
 LOAD_HOW = (
     "**How the article keeps up with a static file.** A public page is the same for every "
     "visitor until something is published, so each worker keeps the finished response in "
-    "memory (`hartrehab/pagecache.py`) and replays it right after whitenoise, before the rest "
+    "memory (`frontcache/pagecache.py`) and replays it right after whitenoise, before the rest "
     "of the middleware. Each request still reads one row from the database — the count of "
     "publishes, which every publish moves on in its transaction — so a publish shows on the "
     "next request in every worker. A worker recycled by `max_requests` starts empty and "

@@ -85,7 +85,7 @@ def run_load(
         },
         "css (whitenoise)": {"url": css_url(base)},
         # The same article from a second server started with the page cache off: what the
-        # cache (hartrehab/pagecache.py) is worth, measured in the same rounds.
+        # cache (frontcache/pagecache.py) is worth, measured in the same rounds.
         "article, page cache off": {"url": uncached_base + ARTICLE},
     }
     for target in targets.values():

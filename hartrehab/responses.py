@@ -1,8 +1,10 @@
 """How public pages are sent: compressed, with validators, revalidated on every visit.
 
-A browser keeps the page but asks again each time (`no-cache`); the ETag (of the uncompressed
-page, made here because the compressed bytes differ on every response) or Last-Modified
-turns the answer into an empty 304 when nothing changed, and a publish shows at once.
+A browser keeps the page but asks again each time (`max-age=0`); a shared cache (Varnish,
+a CDN) may keep it for FRONTCACHE_S_MAXAGE seconds, serve it while it asks again, and serve
+it while the site is down (frontcache.headers); a publish purges it there. The ETag (of the
+uncompressed page, made here because the compressed bytes differ on every response) or
+Last-Modified turns the answer into an empty 304 when nothing changed, and a publish shows at once.
 """
 
 import functools
@@ -11,7 +13,8 @@ from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from django.views.decorators.gzip import gzip_page
 
-from hartrehab.pagecache import mark_cacheable, revalidated
+from frontcache.headers import shared_cache_control
+from frontcache.pagecache import mark_cacheable, revalidated
 
 
 def public_page(view):
@@ -26,7 +29,7 @@ def public_page(view):
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
             set_response_etag(response)
-            patch_cache_control(response, no_cache=True)
+            patch_cache_control(response, **shared_cache_control())
             mark_cacheable(response)
             # Answered here, not only by ConditionalGetMiddleware, so that the 304 still says
             # the page is public: a fresh worker learns the path from it (pagecache.py).

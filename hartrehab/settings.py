@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "articles",
     "intake",
     "outcomes",
+    "frontcache",
     # SECURITY (issue 6)
     "hartrehab",
     "csp",
@@ -78,12 +79,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # SECURITY (issue 6): outermost, so the request log sees the final status and timing.
     "hartrehab.requestlog.RequestLogMiddleware",
+    # MONITORING: each request counted and timed by view, for /metrics.
+    "hartrehab.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # OUTCOMES: counts views of public pages, the page cache's replays and 304s included.
     "outcomes.middleware.CountingMiddleware",
     # Whole public pages from memory, checked against the newest publish (docs/BENCHMARKS.md).
-    "hartrehab.pagecache.PublicPageCacheMiddleware",
+    "frontcache.pagecache.PublicPageCacheMiddleware",
     # SECURITY (issue 6): public or staff Content Security Policy by path.
     "hartrehab.csp.SiteCSPMiddleware",
     # Multipart and oversized bodies refused from their headers, before CSRF reads the body.
@@ -174,9 +177,35 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Whole public pages kept in each worker's memory (hartrehab/pagecache.py). Off under DEBUG,
+# Whole public pages kept in each worker's memory (frontcache/pagecache.py). Off under DEBUG,
 # where templates change while the process runs.
 PUBLIC_PAGE_CACHE = env_bool("DJANGO_PUBLIC_PAGE_CACHE", not DEBUG)
+
+# MONITORING
+# /metrics (Prometheus) answers a bearer token or a listed address; anything else gets a 404.
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+
+# EDGE CACHE (frontcache/)
+# Public pages say how long a shared cache (Varnish, a CDN) may keep them: fresh for
+# FRONTCACHE_S_MAXAGE seconds, then served while it asks again for
+# FRONTCACHE_STALE_WHILE_REVALIDATE more, and for FRONTCACHE_STALE_IF_ERROR while the site is
+# down. Browsers still ask every time (max-age=0). A publish purges the changed pages.
+FRONTCACHE_S_MAXAGE = int(env("FRONTCACHE_S_MAXAGE", "60"))
+FRONTCACHE_STALE_WHILE_REVALIDATE = int(env("FRONTCACHE_STALE_WHILE_REVALIDATE", "30"))
+FRONTCACHE_STALE_IF_ERROR = int(env("FRONTCACHE_STALE_IF_ERROR", "86400"))
+# Where purges go (frontcache/backends.py); all empty: no edge cache, nothing is purged.
+FRONTCACHE_PURGE_LOCATIONS = env_list("FRONTCACHE_PURGE_LOCATIONS")
+FRONTCACHE_CLOUDFLARE_ZONE_ID = env("FRONTCACHE_CLOUDFLARE_ZONE_ID")
+FRONTCACHE_CLOUDFLARE_API_TOKEN = env("FRONTCACHE_CLOUDFLARE_API_TOKEN")
+FRONTCACHE_CLOUDFLARE_API_URL = env(
+    "FRONTCACHE_CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4"
+)
+FRONTCACHE_CLOUDFRONT_DISTRIBUTION_ID = env("FRONTCACHE_CLOUDFRONT_DISTRIBUTION_ID")
+FRONTCACHE_CLOUDFRONT_ENDPOINT_URL = env("FRONTCACHE_CLOUDFRONT_ENDPOINT_URL")
+FRONTCACHE_TIMEOUT_SECONDS = float(env("FRONTCACHE_TIMEOUT_SECONDS", "5"))
+FRONTCACHE_RETRY_SECONDS = int(env("FRONTCACHE_RETRY_SECONDS", "60"))
+FRONTCACHE_RETRY_ATTEMPTS = int(env("FRONTCACHE_RETRY_ATTEMPTS", "5"))
 
 # AUTH
 AUTH_PASSWORD_VALIDATORS = [

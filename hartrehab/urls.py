@@ -6,6 +6,7 @@ from django.urls import include, path
 from articles.sitemaps import ArticleSitemap
 from articles.views import article_list
 from hartrehab import views
+from hartrehab.metrics import metrics
 from hartrehab.sitemaps import PagesSitemap
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path(
         "sitemap.xml",
         sitemap,

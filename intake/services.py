@@ -343,3 +343,22 @@ def erase_submission(submission: ContactSubmission, *, reason: str, by) -> int:
     _audit(Action.ERASED, by=by, submission_number=number, detail=reason.label)
     logger.info("intake: request #%s erased (%s)", number, reason.value)
     return number
+
+
+@dataclass
+class RequestCounts:
+    """How many requests are kept, were emailed to staff, and wait for that email (no content)."""
+
+    stored: int
+    notified: int
+    waiting: int
+
+
+def request_counts() -> RequestCounts:
+    """Counts for monitoring (`/metrics`): numbers only, nothing a patient wrote."""
+    requests = ContactSubmission.objects.all()
+    return RequestCounts(
+        stored=requests.count(),
+        notified=requests.filter(notified_at__isnull=False).count(),
+        waiting=requests.awaiting_notification().count(),
+    )

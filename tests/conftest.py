@@ -26,8 +26,8 @@ def collected_static():
 
 @pytest.fixture(autouse=True)
 def empty_page_cache():
-    """Each test starts with no public page kept in memory (hartrehab/pagecache.py)."""
-    from hartrehab.pagecache import store
+    """Each test starts with no public page kept in memory (frontcache/pagecache.py)."""
+    from frontcache.pagecache import store
 
     store.clear()
     yield

@@ -14,6 +14,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
 
+from tools import varnish
+
 DEPLOY = Path(settings.BASE_DIR) / "deploy"
 ERROR_PAGE = DEPLOY / "errors" / "unavailable.http"
 
@@ -46,6 +48,7 @@ def haproxy_env(tmp_path, port: int = 8443) -> dict:
         "HAPROXY_CERT": str(pem),
         "HAPROXY_SOCKET": str(tmp_path / "haproxy.sock"),
         "HAPROXY_ERRORS": str(DEPLOY / "errors"),
+        "HAPROXY_EDGE_BIND": f"127.0.0.1:{free_port()}",
         **{f"NODE{i}": f"127.0.0.1:{free_port()}" for i in (1, 2, 3)},
     }
 
@@ -152,3 +155,21 @@ def test_the_proxys_error_page_says_what_happened_and_gives_the_crisis_lines():
     assert "may not have reached us" in page.get_text(" ", strip=True)
     links = {a["href"] for a in page.find_all("a")}
     assert {"tel:911", "tel:988", "sms:988", "tel:+18006624357"} <= links
+
+
+def test_varnish_compiles_the_vcl():
+    if not varnish.available():
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but varnish is not installed (apt-get install varnish)")
+        pytest.skip("varnish is not installed: apt-get install varnish to check deploy/")
+
+    with varnish.readable_folder() as folder:
+        result = subprocess.run(
+            [varnish.binary(), "-C", "-f", str(varnish.write_vcl(folder, 8081))]
+            + ["-n", str(folder / "work")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -1,7 +1,9 @@
-"""gunicorn believes forwarded headers only when the site trusts a proxy (default: nobody)."""
+"""gunicorn: forwarded headers believed only from a trusted proxy; metrics of every worker."""
 
+import concurrent.futures
 import http.client
 import runpy
+import urllib.request
 
 from django.conf import settings
 
@@ -54,3 +56,30 @@ def test_a_client_cannot_claim_tls_through_gunicorn_when_no_proxy_is_trusted(tmp
     with gunicorn(env, workers=1) as base_url:
         # Plain HTTP from 127.0.0.1 claiming https: still redirected to https.
         assert get_with_forwarded_https(base_url, "/robots.txt") == 301
+
+
+def test_metrics_sum_every_workers_requests(tmp_path):
+    env = site_env(tmp_path, METRICS_TOKEN="scrape-secret", WEB_CONCURRENCY="3")
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    manage(env, "migrate", "--noinput")
+    with gunicorn(env, workers=3) as base_url:
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            statuses = list(pool.map(lambda _: get_status(base_url, "/robots.txt"), range(30)))
+        assert statuses == [200] * 30
+        scrapes = [scrape(base_url, "scrape-secret") for _ in range(6)]
+
+    line = 'hartrehab_requests_total{method="GET",status="200",view="robots_txt"} 30.0'
+    assert all(line in text for text in scrapes), scrapes[0]
+
+
+def get_status(base_url: str, path: str) -> int:
+    with urllib.request.urlopen(base_url + path, timeout=10) as response:  # noqa: S310
+        return response.status
+
+
+def scrape(base_url: str, token: str) -> str:
+    request = urllib.request.Request(  # noqa: S310
+        base_url + "/metrics", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return response.read().decode()

@@ -22,11 +22,42 @@ def test_repeat_visit_with_the_etag_gets_304(client, seed_article, path):
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_pages_are_revalidated_on_every_visit(client, seed_article, path):
+def test_browsers_revalidate_pages_on_every_visit(client, seed_article, path):
     response = client.get(path)
 
-    assert "no-cache" in response["Cache-Control"]
-    assert "no-store" not in response["Cache-Control"]  # would also keep it out of bfcache
+    control = parse_cache_control(response)
+    assert control["max-age"] == "0"
+    assert "no-store" not in control  # would also keep it out of bfcache
+    assert "private" not in control
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_shared_caches_keep_public_pages_briefly_and_while_the_site_is_down(
+    client, seed_article, path, settings
+):
+    settings.FRONTCACHE_S_MAXAGE = 45
+    settings.FRONTCACHE_STALE_WHILE_REVALIDATE = 15
+    settings.FRONTCACHE_STALE_IF_ERROR = 3600
+
+    control = parse_cache_control(client.get(path))
+
+    assert "public" in control
+    assert (control["s-maxage"], control["stale-while-revalidate"]) == ("45", "15")
+    assert control["stale-if-error"] == "3600"
+    assert "no-cache" not in control  # a shared cache would not keep it at all
+
+
+@pytest.mark.parametrize("path", ["/contact/", "/contact/thanks/", "/admin/login/"])
+def test_staff_form_and_thanks_pages_stay_private_and_unstored(client, db, path):
+    control = parse_cache_control(client.get(path))
+
+    assert {"private", "no-store"} <= control.keys()
+    assert "s-maxage" not in control
+
+
+def parse_cache_control(response) -> dict[str, str]:
+    parts = (part.strip().partition("=") for part in response["Cache-Control"].split(","))
+    return {name.lower(): value for name, _, value in parts}
 
 
 def test_article_last_modified_is_when_its_version_was_published(client, seed_article):

@@ -7,7 +7,9 @@ docs/DEPLOY.md: a publish through one node is served by every node on its next r
 intake rate limit holds across nodes and counts patients, not the proxy; a node killed with
 SIGKILL during a burst costs no GET once the proxy marked it down, every POST that got its
 303 is stored exactly once and every failed one got an error page; a rolling restart fails
-no request. Every request goes to 127.0.0.1; each patient has an address of its own in
+no request; through Varnish (deploy/varnish.vcl) in front of the proxy, the first request
+after a publish and its purge gets the new text, and the article is still served with every
+node stopped. Every request goes to 127.0.0.1; each patient has an address of its own in
 127.0.0.0/8. Everything started here is stopped on every exit.
 """
 
@@ -34,7 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools import containers
+from tools import containers, varnish
 from tools.containers import CheckFailed, say
 from tools.image_test import ARTICLE, Steps, contact_fields, page_text
 from tools.local_server import ROOT, free_port
@@ -53,6 +55,9 @@ BEFORE_KILL_SECONDS = 2.0
 AFTER_DOWN_SECONDS = 3.0
 MARK_DOWN_LIMIT_SECONDS = 15.0
 ERROR_PAGE_TEXT = "We could not answer just now"
+# The nodes tell the edge to keep pages this briefly, so the origin-down check is quick.
+EDGE_S_MAXAGE = 5
+EDGE_STALE_WHILE_REVALIDATE = 2
 addresses = (f"127.{a}.{b}.{c}" for a in (10, 11) for b in range(256) for c in range(1, 255))
 _address_lock = threading.Lock()
 
@@ -128,6 +133,7 @@ class Proxy:
     port: int
     socket_path: Path
     tls: ssl.SSLContext
+    edge_port: int = 0  # plain HTTP, for Varnish only
     process: subprocess.Popen | None = None
 
     @property
@@ -187,12 +193,13 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 @contextlib.contextmanager
-def haproxy(folder: Path, nodes: list[containers.Container]) -> Iterator[Proxy]:
+def haproxy(folder: Path, nodes: list[containers.Container], edge_port: int) -> Iterator[Proxy]:
     pem, cert = make_certificate(folder)
     proxy = Proxy(
         port=free_port(),
         socket_path=folder / "haproxy.sock",
         tls=ssl.create_default_context(cafile=str(cert)),
+        edge_port=edge_port,
     )
     env = {
         "PATH": os.environ["PATH"],
@@ -200,6 +207,7 @@ def haproxy(folder: Path, nodes: list[containers.Container]) -> Iterator[Proxy]:
         "HAPROXY_CERT": str(pem),
         "HAPROXY_SOCKET": str(proxy.socket_path),
         "HAPROXY_ERRORS": str(HAPROXY_CONFIG.parent / "errors"),
+        "HAPROXY_EDGE_BIND": f"127.0.0.1:{proxy.edge_port}",
         **{f"NODE{i}": f"127.0.0.1:{box.port}" for i, box in enumerate(nodes, start=1)},
     }
     containers.run(["haproxy", "-c", "-q", "-f", str(HAPROXY_CONFIG)], env=env, timeout=30)
@@ -445,11 +453,81 @@ def check_rolling_restart(nodes, proxy: Proxy, database_url: str) -> dict:
     }
 
 
+# --- the edge cache ------------------------------------------------------------------------
+
+
+def edge_get(edge: varnish.Varnish, path: str) -> tuple[int, dict[str, str], str]:
+    """One GET through Varnish (plain HTTP on loopback): status, headers, page text."""
+    conn = http.client.HTTPConnection("127.0.0.1", edge.port, timeout=40)
+    try:
+        conn.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        body = response.read().decode(errors="replace")
+    except (OSError, http.client.HTTPException) as error:
+        return 0, {}, f"{type(error).__name__}: {error}"
+    finally:
+        conn.close()
+    return response.status, dict(response.getheaders()), body
+
+
+def run_worker(box: containers.Container) -> None:
+    """The task worker on one node, until its queue is empty (the purge a publish stored)."""
+    box.exec("python", "manage.py", "db_worker", "--batch", "--no-startup-delay")
+
+
+def check_publish_purges_the_edge(nodes, edge: varnish.Varnish, run_id: str) -> dict:
+    path = f"/articles/{ARTICLE}/"
+    edge_get(edge, path)
+    status, headers, _ = edge_get(edge, path)
+    assert status == 200 and headers.get("X-Cache") == "hit", f"not kept: {status} {headers}"
+    marker = f"Published behind the edge {run_id}."
+    number = containers.publish(box=nodes[1], slug=ARTICLE, marker=marker)
+    began = time.monotonic()
+    run_worker(nodes[2])
+    purged = time.monotonic() - began
+    status, headers, body = edge_get(edge, path)
+    assert status == 200 and marker in page_text(body), "the edge served the old version"
+    again = [edge_get(edge, path) for _ in range(5)]
+    hits = sum(1 for _, h, _ in again if h.get("X-Cache") == "hit")
+    assert all(marker in page_text(b) for _, _, b in again)
+    return {"version": number, "purge_seconds": purged, "hits": hits, "requests": 7 + len(again)}
+
+
+def check_served_with_every_node_stopped(nodes, proxy: Proxy, edge: varnish.Varnish) -> dict:
+    path = f"/articles/{ARTICLE}/"
+    status, _, before = edge_get(edge, path)
+    assert status == 200 and edge_get(edge, "/")[0] == 200
+    began = time.monotonic()
+    for box in nodes:
+        containers.remove(box)
+    for i in range(1, len(nodes) + 1):
+        proxy.wait_for(f"node{i}", lambda s: s.startswith("DOWN"), limit=MARK_DOWN_LIMIT_SECONDS)
+    all_down = time.monotonic() - began
+    direct = Patient(proxy).get(path)
+    assert direct.status >= 500, f"the proxy still answered {direct.status} with no node"
+    # Past fresh and background-refresh time: only stale-if-error can serve it now.
+    time.sleep(EDGE_S_MAXAGE + EDGE_STALE_WHILE_REVALIDATE + 1)
+    answers = [edge_get(edge, p) for p in [path] * 15 + ["/"] * 5]
+    failed = [s for s, _, _ in answers if s != 200]
+    assert not failed, f"{len(failed)} of {len(answers)} GETs failed: {failed[:5]}"
+    assert all(page_text(b) == page_text(before) for _, _, b in answers[:15]), "another page"
+    ages = [int(h.get("Age", "0")) for _, h, _ in answers]
+    assert min(ages) > EDGE_S_MAXAGE, f"not stale: ages {ages}"
+    return {
+        "requests": len(answers),
+        "all_down_seconds": all_down,
+        "min_age": min(ages),
+        "proxy_status": direct.status,
+    }
+
+
 # --- the report ----------------------------------------------------------------------------
 
 
 def write_report(figures: dict, total: float) -> None:
-    pub, rate, kill, roll = (figures[k] for k in ("publish", "rate", "kill", "rolling"))
+    pub, rate, kill, roll, edge, down = (
+        figures[k] for k in ("publish", "rate", "kill", "rolling", "edge", "down")
+    )
     rows = [
         (
             "publish through node 1, then the article from every node",
@@ -484,6 +562,22 @@ def write_report(figures: dict, total: float) -> None:
             "0",
             f"{roll['seconds']:.0f} s for {NODES} nodes; per node on average: {roll['phases']}",
         ),
+        (
+            "through Varnish: the article kept, published through node 2, the worker purges",
+            f"{edge['requests']} GETs",
+            "0 stale",
+            f"v{edge['version']} on the first GET after the purge (sent "
+            f"{edge['purge_seconds']:.1f} s after the publish, by the worker on node 3); "
+            f"{edge['hits']} of the next 5 GETs from the cache",
+        ),
+        (
+            f"through Varnish with all {NODES} nodes stopped",
+            f"{down['requests']} GETs (article, home)",
+            "0",
+            f"nodes marked down after {down['all_down_seconds']:.1f} s, the proxy alone "
+            f"answers {down['proxy_status']}; Varnish served its copies, at least "
+            f"{down['min_age']} s old (fresh for {EDGE_S_MAXAGE} s: stale-if-error)",
+        ),
     ]
     table = "\n".join(f"| {' | '.join(row)} |" for row in rows)
     REPORT.write_text(
@@ -498,6 +592,8 @@ def write_report(figures: dict, total: float) -> None:
             before_kill=BEFORE_KILL_SECONDS,
             after_down=AFTER_DOWN_SECONDS,
             table=table,
+            varnish=varnish_version(),
+            s_maxage=EDGE_S_MAXAGE,
         )
     )
 
@@ -517,6 +613,12 @@ had an address of their own in 127.0.0.0/8. The burst: {get_threads} GET and
 {post_threads} POST loops (each POST loads the form first), the node killed {before_kill:.0f} s
 in, the load kept up {after_down:.0f} s after the proxy marked it down.
 
+Varnish {varnish} runs `deploy/varnish.vcl` in front of the proxy's plain-HTTP `edge`
+listener; the nodes run with `FRONTCACHE_PURGE_LOCATIONS` pointing at it and
+`FRONTCACHE_S_MAXAGE={s_maxage}` (so the origin-down row needs no long wait). The purge is sent
+by the task worker (`manage.py db_worker --batch`, run once on a node right after the publish:
+in production the worker polls continuously), never by the publishing request.
+
 | what | requests | failed | figures |
 | --- | --- | --- | --- |
 {table}
@@ -526,6 +628,12 @@ stored), so HAProxy answers it with `deploy/errors/unavailable.http`: a page say
 request may not have reached the clinic, with the crisis lines. The test checks that each
 failed POST got that page (or the site's own error page) and was stored at most once.
 """
+
+
+def varnish_version() -> str:
+    out = containers.run([varnish.binary(), "-V"], check=False)
+    text = out.stdout + out.stderr
+    return text.split("varnish-", 1)[1].split()[0] if "varnish-" in text else "varnish"
 
 
 def haproxy_version() -> str:
@@ -556,6 +664,7 @@ def main() -> int:
             cleanup.callback(flush_redis)
         folder = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="hartrehab-")))
         https_port = free_port()
+        edge_port, haproxy_edge_port = free_port(), free_port()
         env = containers.site_env(
             database_url,
             REDIS_URL=REDIS_URL,
@@ -566,6 +675,9 @@ def main() -> int:
             GUNICORN_PROXY_PROTOCOL="auto",
             INTAKE_MIN_SECONDS="0",
             INTAKE_RATE_LIMIT=str(RATE_LIMIT),
+            FRONTCACHE_PURGE_LOCATIONS=f"http://127.0.0.1:{edge_port}",
+            FRONTCACHE_S_MAXAGE=str(EDGE_S_MAXAGE),
+            FRONTCACHE_STALE_WHILE_REVALIDATE=str(EDGE_STALE_WHILE_REVALIDATE),
         )
         nodes: list[containers.Container] = []
         cleanup.callback(lambda: [containers.remove(box) for box in nodes])
@@ -577,7 +689,9 @@ def main() -> int:
                 nodes.append(containers.new_container("hartrehab-node", {**env, **extra}))
                 containers.start(nodes[-1])
         with steps("HAProxy with TLS sees every node up"):
-            proxy = cleanup.enter_context(haproxy(folder, nodes))
+            proxy = cleanup.enter_context(haproxy(folder, nodes, haproxy_edge_port))
+        with steps("Varnish in front of the proxy"):
+            edge = cleanup.enter_context(varnish.running(haproxy_edge_port, port=edge_port))
         with steps("a publish through one node is served by every node"):
             figures["publish"] = check_publish_reaches_every_node(nodes, proxy, run_id)
         with steps("the intake rate limit holds across nodes, per patient"):
@@ -590,6 +704,12 @@ def main() -> int:
         with steps("rolling restart fails no request"):
             figures["rolling"] = check_rolling_restart(nodes, proxy, database_url)
             say(f"   {figures['rolling']}")
+        with steps("through Varnish, a publish is served on the first request after it"):
+            figures["edge"] = check_publish_purges_the_edge(nodes, edge, run_id)
+            say(f"   {figures['edge']}")
+        with steps("through Varnish, the article is served with every node stopped"):
+            figures["down"] = check_served_with_every_node_stopped(nodes, proxy, edge)
+            say(f"   {figures['down']}")
         with steps("write docs/DEPLOY.md"):
             write_report(figures, steps.total())
     say(steps.summary())

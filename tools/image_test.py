@@ -139,6 +139,28 @@ def stored_requests(database_url: str, name: str) -> list[str]:
     return [status for (status,) in rows]
 
 
+def check_metrics(box, token: str) -> str:
+    """Every worker's article views in each scrape (multiprocess mode on a read-only root)."""
+    client = browser()
+    assert fetch(client, f"{box.url}/metrics")[0] == 404, "/metrics answered without the token"
+    views = 12
+    for _ in range(views):
+        check_article(box)
+    line = 'hartrehab_requests_total{method="GET",status="200",view="articles:detail"}'
+    counts = set()
+    for _ in range(4):
+        request = urllib.request.Request(
+            f"{box.url}/metrics", headers={"Authorization": f"Bearer {token}"}
+        )
+        with client.open(request, timeout=30) as response:
+            text = response.read().decode()
+        found = [row.split()[-1] for row in text.splitlines() if row.startswith(line)]
+        counts.add(float(found[0]) if found else 0.0)
+    # The article was also read before this step; every scrape must see at least these views.
+    assert len(counts) == 1 and counts.pop() >= views, f"scrapes disagree or miss views: {counts}"
+    return f"{views} article views counted the same by 4 scrapes"
+
+
 def check_processes_run_as_app_user(box) -> None:
     result = box.exec("sh", "-c", "grep -H '^Uid:' /proc/[0-9]*/status")
     uids = {line.split()[1] for line in result.stdout.splitlines()}  # real uid of each
@@ -186,11 +208,13 @@ def main() -> int:
             check_image_contents()
         with steps("PostgreSQL database"):
             database_url = cleanup.enter_context(containers.database("image_test"))
+        metrics_token = secrets.token_urlsafe(24)
         env = containers.site_env(
             database_url,
             ENTRYPOINT_MIGRATE="1",
             ENTRYPOINT_LOAD_CONTENT="1",
             INTAKE_MIN_SECONDS=str(INTAKE_MIN_SECONDS),
+            METRICS_TOKEN=metrics_token,
         )
         with steps("start: migrate, load content, serve /healthz"):
             box = cleanup.enter_context(containers.container("hartrehab-image-test", env))
@@ -203,6 +227,8 @@ def main() -> int:
             send_contact_request(box.url, name)
             statuses = stored_requests(database_url, name)
             assert statuses == ["new"], f"stored as {statuses}, expected one new request"
+        with steps("/metrics sums every worker's requests; 404 without the token"):
+            say(f"   {check_metrics(box, metrics_token)}")
         with steps("every process runs as uid 10001"):
             check_processes_run_as_app_user(box)
         with steps("the root file system is read-only"):

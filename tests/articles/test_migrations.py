@@ -3,25 +3,16 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate, schema_at
 
 BEFORE = [("articles", "0001_initial")]
 AFTER = [("articles", "0003_mark_existing_version_states")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_schema(transactional_db):
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    yield from schema_at(BEFORE)
 
 
 def test_existing_versions_become_published_superseded_or_approved(old_schema):
@@ -67,9 +58,7 @@ def test_existing_versions_become_published_superseded_or_approved(old_schema):
 
 @pytest.fixture
 def before_signoffs(transactional_db):
-    apps = migrate([("articles", "0004_publish_stamp")])
-    yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    yield from schema_at([("articles", "0004_publish_stamp")])
 
 
 def test_existing_reviewers_and_approvals_keep_their_names_as_signed(before_signoffs):

@@ -11,7 +11,7 @@ from tests.html import parse, text_of
 @pytest.fixture(autouse=True)
 def empty_cache(settings):
     # These tests are about the view's own cache, so the whole-page cache in front of it
-    # (hartrehab/pagecache.py, tested in tests/hartrehab/test_pagecache.py) is off.
+    # (frontcache/pagecache.py, tested in tests/frontcache/test_pagecache.py) is off.
     settings.PUBLIC_PAGE_CACHE = False
     cache.clear()
     yield

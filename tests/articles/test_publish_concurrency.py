@@ -70,7 +70,7 @@ def test_simultaneous_publishes_leave_one_consistent_pointer(transactional_db, w
 
 
 def test_simultaneous_publishes_of_different_articles_each_move_the_stamp(transactional_db):
-    from articles.models import PublishStamp
+    from frontcache.models import PublishStamp
 
     articles = [make_article("Text.\n", slug=f"article-{index}") for index in range(6)]
     before = PublishStamp.objects.get().count

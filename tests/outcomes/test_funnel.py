@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from hartrehab import pagecache
+from frontcache import pagecache
 from intake.models import ContactSubmission
 from outcomes.counting import tally
 from outcomes.models import ContactDay, PageDay

@@ -1,4 +1,4 @@
-"""Whole public pages from each worker's memory (hartrehab/pagecache.py)."""
+"""Whole public pages from each worker's memory (frontcache/pagecache.py)."""
 
 import datetime
 import gzip
@@ -8,10 +8,10 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import PublishStamp
 from articles.services import create_version, publish_loaded_version
 from articles.sources import parse_source
-from hartrehab import pagecache
+from frontcache import pagecache
+from frontcache.models import PublishStamp
 from tests.factories import make_article, source_text
 from tests.html import parse, text_of
 from tests.staff import admin_url, login_staff, make_staff

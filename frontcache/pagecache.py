@@ -3,7 +3,7 @@
 A public page (see `hartrehab.responses.public_page`) is the same for every visitor until
 something is published, so its finished response — headers from every middleware included —
 is kept and replayed. Each request asks the database one cheap question first: the count of
-publishes (articles.models.PublishStamp), which every publish moves on in its transaction.
+publishes (frontcache.models.PublishStamp), which every publish moves on in its transaction.
 So a publish shows on the very next request in every worker, with no shared cache to keep
 in step.
 
@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from articles.models import PublishStamp
+from frontcache.models import PublishStamp
 
 # The test django.middleware.gzip uses, so both agree on which variant a request gets.
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
