@@ -89,6 +89,7 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         _status_action(Status.CONTACTED, "Mark selected requests contacted"),
         _status_action(Status.CLOSED, "Mark selected requests closed"),
         _status_action(Status.SPAM, "Mark selected requests as spam"),
+        "not_spam",
         "assign_to_me",
         "export_csv",
     ]
@@ -121,6 +122,10 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         return results, distinct
 
     def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "quarantined": ContactSubmission.objects.quarantined().count(),
+        }
         response = super().changelist_view(request, extra_context)
         if request.GET.get(SEARCH_VAR, "").strip() and response.status_code == 200:
             services.record_search(by=request.user)
@@ -185,6 +190,14 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         }
         template = "admin/intake/contactsubmission/erase.html"
         return TemplateResponse(request, template, context, status=400 if form.errors else 200)
+
+    @admin.action(description="Not spam: move to new and tell staff", permissions=["change"])
+    def not_spam(self, request, queryset):
+        released = sum(
+            services.release_from_quarantine(submission, by=request.user)
+            for submission in queryset.quarantined()
+        )
+        self.message_user(request, f"{released} request(s) moved from quarantine to new.")
 
     @admin.action(description="Assign selected requests to me", permissions=["change"])
     def assign_to_me(self, request, queryset):

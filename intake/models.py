@@ -16,6 +16,9 @@ class ContactSubmissionQuerySet(models.QuerySet):
         """Real requests (not spam) whose staff email has not been sent yet."""
         return self.filter(notified_at__isnull=True).exclude(status=ContactSubmission.Status.SPAM)
 
+    def quarantined(self):
+        return self.filter(status=ContactSubmission.Status.SPAM)
+
     def purgeable(self, *, before):
         """Closed and spam requests created before `before` (the retention limit)."""
         return self.filter(
@@ -174,6 +177,7 @@ class AuditEvent(AppendOnlyModel):
         ERASED = "erased", "Erased"
         # The search text is never kept: a name or a phone number is what staff type.
         SEARCHED = "searched", "Searched"
+        NOT_SPAM = "not_spam", "Released from quarantine"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -201,6 +201,25 @@ def set_status(submission: ContactSubmission, *, status: str, by) -> bool:
     return True
 
 
+@transaction.atomic
+def release_from_quarantine(submission: ContactSubmission, *, by) -> bool:
+    """A person's request taken for spam: back to new, and staff told as for any new one.
+
+    False when the request was not in quarantine.
+    """
+    if not by.has_perm("intake.change_contactsubmission"):
+        raise PermissionDenied("Only intake staff can release a request from quarantine.")
+    if submission.status != Status.SPAM:
+        return False
+    submission.status = Status.NEW
+    submission.save(update_fields=["status"])
+    _audit(Action.NOT_SPAM, by=by, submission_number=submission.pk, detail="Spam → New")
+    # In the same transaction, as for a request just sent (create_submission).
+    tasks.notify_staff_of_request.enqueue(submission.pk)
+    logger.info("intake: request #%s released from quarantine", submission.pk)
+    return True
+
+
 def mark_contacted(submission: ContactSubmission, *, by) -> bool:
     return set_status(submission, status=Status.CONTACTED, by=by)
 

@@ -35,13 +35,14 @@ def source_article(slug: str) -> Article | None:
     return Article.objects.published().filter(slug=slug).first()
 
 
-def _form_page(request, form, *, source, token, status=200, unavailable=False):
+def _form_page(request, form, *, source, token, status=200, unavailable=False, resend=False):
     context = {
         "form": form,
         "source": source,
         "form_token": token,
         "honeypot": HONEYPOT,
         "unavailable": unavailable,
+        "resend": resend,
         "intake_response_time": settings.INTAKE_RESPONSE_TIME,
     }
     return render(request, "intake/contact_form.html", context, status=status)
@@ -76,13 +77,18 @@ def _post(request):
         source = source_article(request.POST.get("source", ""))
         if not form.is_valid():
             return _form_page(request, form, source=source, token=token, status=400)
-        spam_reason = "hidden field filled" if request.POST.get(HONEYPOT) else check.reason
+        honeypot_filled = bool(request.POST.get(HONEYPOT))
+        if check.problem and not honeypot_filled:
+            # Sent very fast (autofill and one tap) or from a page left open too long: a
+            # person is as likely as a bot, so nothing is stored and the form comes back with
+            # everything kept, to be sent again. Only the hidden field quarantines.
+            return _form_page(request, form, source=source, token=token, status=400, resend=True)
         create_submission(
             data=form.cleaned_data,
             source=source,
             idempotency_key=check.idempotency_key,
             consent_version=check.consent_version,
-            spam_reason=spam_reason,
+            spam_reason="hidden field filled" if honeypot_filled else "",
         )
     except DatabaseError as error:
         # The class name only: database messages can quote the row being written.

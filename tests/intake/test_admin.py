@@ -2,10 +2,11 @@ import csv
 import io
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from intake.models import AuditEvent, ContactSubmission, SubmissionNote
-from tests.factories import make_submission, make_user
+from tests.factories import make_submission, make_user, run_worker
 from tests.html import parse, text_of
 from tests.staff import login_staff
 
@@ -439,3 +440,44 @@ def test_staff_notes_are_kept_out_of_error_reports(intake_staff):
     )
 
     assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
+
+
+# Quarantine ------------------------------------------------------------------------------------
+
+
+def test_not_spam_moves_a_request_to_new_tells_staff_and_is_audited(intake_staff):
+    quarantined = make_submission(status=Status.SPAM, spam_reason="hidden field filled")
+    already_new = make_submission()
+
+    logged_in(intake_staff).post(
+        LIST, {"action": "not_spam", "_selected_action": [quarantined.pk, already_new.pk]}
+    )
+
+    quarantined.refresh_from_db()
+    assert quarantined.status == Status.NEW
+    [event] = events(Action.NOT_SPAM)
+    assert (event.actor, event.submission_number) == (intake_staff, quarantined.pk)
+    assert mail.outbox == []  # the worker sends it, not the staff member's request
+    run_worker()
+    [email] = mail.outbox
+    assert f"#{quarantined.pk}" in email.subject
+
+
+def test_admin_index_and_worklist_show_how_many_requests_are_in_quarantine(intake_staff):
+    make_submission(status=Status.SPAM)
+    make_submission(status=Status.SPAM)
+    make_submission()
+    client = logged_in(intake_staff)
+
+    for url in ["/admin/", LIST]:
+        notice = parse(client.get(url).content).select_one(".intake-quarantine a")
+        assert text_of(notice).startswith("2 requests in quarantine"), url
+        assert notice["href"].endswith("?status__exact=spam")
+
+
+def test_editors_see_no_quarantine_count_on_the_admin_index(editor):
+    make_submission(status=Status.SPAM)
+
+    doc = parse(logged_in(editor).get("/admin/").content)
+
+    assert not doc.select(".intake-quarantine")

@@ -1,5 +1,5 @@
+import datetime
 import logging
-import re
 import time
 import uuid
 
@@ -325,9 +325,9 @@ def test_the_real_form_round_trip_passes_csrf(db):
         REMOTE_ADDR="10.0.0.9",
     )
 
-    assert response.status_code == 303
-    # Sent at once after showing: quarantined by the time trap, but kept.
-    assert ContactSubmission.objects.get().status == Status.SPAM
+    # Sent at once after showing: the form comes back to be sent again (see the time trap).
+    assert response.status_code == 400
+    assert not ContactSubmission.objects.exists()
 
 
 # Anti-abuse: quarantined, never dropped --------------------------------------------------------
@@ -349,28 +349,62 @@ def test_honeypot_quarantines_the_request_without_notifying(
 
 
 @pytest.mark.parametrize(
-    ("token", "reason"),
+    "token",
     [
-        # A loaded machine may take a second or two between issuing and posting.
-        (lambda: issue_token(), r"sent [0-2]s after the form was shown"),
-        (lambda: issue_token(now=time.time() - 2 * 86400), "sent 2880 minutes after"),
-        (lambda: "", "form token missing or invalid"),
-        (lambda: issue_token()[:-3] + "abc", "form token missing or invalid"),
-        (lambda: "eyJrIjoiMSIsInQiOjAsImMiOiIxIn0:forged:sig", "form token missing or invalid"),
+        lambda: issue_token(),
+        lambda: issue_token(now=time.time() - 2 * 86400),
+        lambda: "",
+        lambda: issue_token()[:-3] + "abc",
+        lambda: "eyJrIjoiMSIsInQiOjAsImMiOiIxIn0:forged:sig",
     ],
     ids=["too-fast", "too-old", "missing", "tampered", "forged"],
 )
-def test_time_trap_quarantines_the_request(
-    client, db, django_capture_on_commit_callbacks, token, reason
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = post(client, form_token=token())
+def test_a_token_problem_gives_the_form_back_with_everything_kept(client, db, token):
+    response = post(
+        client, form_token=token(), name="Zoë Example", message="Please call after work."
+    )
+
+    assert response.status_code == 400
+    assert not ContactSubmission.objects.exists()
+    assert not DBTaskResult.objects.exists()
+    doc = parse(response.content)
+    alert = doc.select_one("[role=alert]")
+    assert "check your details" in text_of(alert) and "send the form again" in text_of(alert)
+    assert doc.select_one("#id_name")["value"] == "Zoë Example"
+    assert doc.select_one("#id_phone")["value"] == "202-555-0143"
+    assert doc.select_one("#id_preferred_contact_0").has_attr("checked")
+    assert text_of(doc.select_one("#id_message")) == "Please call after work."
+    assert doc.select_one("#id_consent").has_attr("checked")
+    assert text_of(doc.select_one("title")).startswith("Error:")
+
+
+def test_sent_too_fast_then_sent_again_is_stored_as_new_and_staff_told(client, db, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 15, 0, tzinfo=datetime.UTC), tick=False)
+    form = parse(client.get("/contact/").content)
+    token = form.select_one("input[name=form_token]")["value"]
+    first = post(client, form_token=token)
+    assert first.status_code == 400
+    assert not ContactSubmission.objects.exists()
+
+    time_machine.shift(datetime.timedelta(seconds=5))  # reading the sentence, sending again
+    resent_token = parse(first.content).select_one("input[name=form_token]")["value"]
+    second = post(client, form_token=resent_token)
+
+    assert second.status_code == 303
+    assert second["Location"] == "/contact/thanks/"
+    submission = ContactSubmission.objects.get()
+    assert submission.status == Status.NEW
+    assert submission.spam_reason == ""
+    run_worker()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("token", [lambda: issue_token(), lambda: ""], ids=["too-fast", "missing"])
+def test_a_filled_honeypot_quarantines_whatever_the_token(client, db, token):
+    response = post(client, form_token=token(), website="http://spam.example")
 
     assert response.status_code == 303
-    submission = ContactSubmission.objects.get()
-    assert submission.status == Status.SPAM
-    assert re.match(reason, submission.spam_reason)
-    assert mail.outbox == []
+    assert ContactSubmission.objects.get().status == Status.SPAM
 
 
 def test_minimum_time_comes_from_settings(client, db, settings):
