@@ -6,7 +6,6 @@ posted change was valid, and its history), every change, export and search is au
 search without what was searched for.
 """
 
-import phonenumbers
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from intake import services
 from intake.forms import EraseForm
 from intake.models import AuditEvent, ContactSubmission, SubmissionNote
+from intake.phones import as_e164
 
 Status = ContactSubmission.Status
 
@@ -116,7 +116,7 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         results, distinct = super().get_search_results(request, queryset, search_term)
-        phone = _as_e164(search_term)
+        phone = as_e164(search_term)
         if phone:
             results |= queryset.filter(phone=phone)
         return results, distinct
@@ -216,17 +216,6 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="intake-requests-{stamp}.csv"'
         response["Cache-Control"] = "no-store"
         return response
-
-
-def _as_e164(term: str) -> str:
-    """The search term as a stored phone number, if it reads as one (202-555-0143 → +1…)."""
-    try:
-        number = phonenumbers.parse(term, "US")
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_possible_number(number):
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 @admin.register(AuditEvent)

@@ -1,10 +1,24 @@
 """Contact requests from patients, the notes staff keep on them, and who did what to which."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+# The longest message a patient may send: the model, the form's check, its maxlength and the
+# words beside the box all read this one number.
+MESSAGE_MAX_LENGTH = 2000
+# A reference a person can read out on the phone: no 0/O, 1/I/L to mix up.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 8
+
+
+def new_reference() -> str:
+    """A random reference for one request (not its number, which says how many came before)."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
 class AppendOnlyError(Exception):
@@ -52,7 +66,7 @@ class ContactSubmission(models.Model):
     email = models.EmailField(max_length=254, blank=True)
     preferred_contact = models.CharField(max_length=5, choices=ContactMethod.choices)
     best_time = models.CharField(max_length=9, choices=BestTime.choices, blank=True)
-    message = models.TextField(max_length=2000, blank=True)
+    message = models.TextField(max_length=MESSAGE_MAX_LENGTH, blank=True)
     consent_given_at = models.DateTimeField(help_text="When the patient agreed to be contacted.")
     consent_version = models.CharField(
         max_length=20, help_text="Version of the consent text the patient was shown."
@@ -88,6 +102,13 @@ class ContactSubmission(models.Model):
     )
     # From the form's signed token: a double click or a resent POST carries the same key.
     idempotency_key = models.UUIDField(unique=True, editable=False)
+    reference = models.CharField(
+        max_length=REFERENCE_LENGTH,
+        unique=True,
+        default=new_reference,
+        editable=False,
+        help_text="The reference the patient was shown, to quote when they call.",
+    )
 
     objects = ContactSubmissionQuerySet.as_manager()
 

@@ -20,12 +20,16 @@ from articles.models import Article
 from intake import ratelimit
 from intake.forms import ContactForm
 from intake.formtoken import check_token, issue_token
+from intake.models import ContactSubmission
+from intake.phones import display_phone
 from intake.services import create_submission
 
 logger = logging.getLogger(__name__)
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 # Bots fill every field; people never see this one (hidden by the .intake-hp class).
 HONEYPOT = "website"
+THANKS_KEY = "intake_thanks"
+Method = ContactSubmission.ContactMethod
 
 
 def source_article(slug: str) -> Article | None:
@@ -83,7 +87,7 @@ def _post(request):
             # person is as likely as a bot, so nothing is stored and the form comes back with
             # everything kept, to be sent again. Only the hidden field quarantines.
             return _form_page(request, form, source=source, token=token, status=400, resend=True)
-        create_submission(
+        submission, _ = create_submission(
             data=form.cleaned_data,
             source=source,
             idempotency_key=check.idempotency_key,
@@ -94,6 +98,17 @@ def _post(request):
         # The class name only: database messages can quote the row being written.
         logger.error("intake: a request could not be stored (%s)", type(error).__name__)
         return _form_page(request, form, source=source, token=token, status=503, unavailable=True)
+    # For the thanks page's first showing only (never the URL): how we will reach them, so a
+    # typo can be caught, and the reference to quote.
+    request.session[THANKS_KEY] = {
+        "method": submission.preferred_contact,
+        "contact": (
+            submission.email
+            if submission.preferred_contact == Method.EMAIL
+            else display_phone(submission.phone)
+        ),
+        "reference": submission.reference,
+    }
     return HttpResponseRedirect(reverse("intake:thanks"), status=303)
 
 
@@ -107,5 +122,12 @@ def _rate_limited(request, retry_after: int):
 @never_cache
 @require_safe
 def thanks(request):
-    context = {"intake_response_time": settings.INTAKE_RESPONSE_TIME}
+    sent = None
+    # The session is opened only if the browser has one: a plain visit sets no cookie and
+    # does not vary by one.
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        sent = request.session.pop(THANKS_KEY, None)
+        if not request.session.keys():
+            request.session.flush()  # nothing else in it: the cookie is deleted
+    context = {"intake_response_time": settings.INTAKE_RESPONSE_TIME, "sent": sent}
     return render(request, "intake/thanks.html", context)
