@@ -10,21 +10,81 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from intake import services
 from intake.forms import EraseForm
-from intake.models import AuditEvent, ContactSubmission, SubmissionNote
-from intake.phones import as_e164
+from intake.models import REFERENCE_LENGTH, AuditEvent, ContactSubmission, SubmissionNote
+from intake.phones import as_e164, display_phone
+from intake.roles import assignees
+from intake.waiting import overdue_before, waited
 
 Status = ContactSubmission.Status
+Method = ContactSubmission.ContactMethod
+OPEN = [Status.NEW, Status.IN_PROGRESS]
+LINK_SCHEMES = {Method.PHONE: "tel", Method.TEXT: "sms", Method.EMAIL: "mailto"}
+VERBS = {Method.PHONE: "Call", Method.TEXT: "Text", Method.EMAIL: "Email"}
+
+
+def reach_link(submission: ContactSubmission) -> str:
+    """The preferred way to reach the patient as one tap: tel:, sms: or mailto:."""
+    method = submission.preferred_contact
+    detail = submission.email if method == Method.EMAIL else submission.phone
+    shown = detail if method == Method.EMAIL else display_phone(detail)
+    return format_html(
+        '<a href="{}:{}">{} {}</a>', LINK_SCHEMES[method], detail, VERBS[method], shown
+    )
+
+
+def waited_label(submission: ContactSubmission, *, cutoff) -> str:
+    label = waited(submission.created_at)
+    if submission.status in OPEN and submission.created_at < cutoff:
+        return format_html('{} <strong class="intake-overdue">overdue</strong>', label)
+    return label
+
+
+def source_title(submission: ContactSubmission) -> str | None:
+    article = submission.source
+    if article is None:
+        return None
+    return article.published_version.title if article.published_version else article.slug
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = "assigned"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Mine"), ("nobody", "Unassigned")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "waiting"
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.filter(status__in=OPEN, created_at__lt=overdue_before())
+        return queryset
 
 
 class SubmissionNoteInline(admin.TabularInline):
@@ -54,15 +114,32 @@ def _status_action(status: str, description: str):
 
 @admin.register(ContactSubmission)
 class ContactSubmissionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "created_at", "status", "preferred_contact", "source", "assigned_to"]
-    list_filter = [
+    list_display = [
+        "name",
+        "how_to_reach",
+        "best_time",
+        "waited",
         "status",
-        ("created_at", admin.DateFieldListFilter),
-        ("source", admin.RelatedOnlyFieldListFilter),
+        "assigned_to",
+        "source_article",
     ]
-    list_select_related = ["source", "assigned_to"]
+    list_display_links = ["name"]
+    list_filter = [
+        AssignedFilter,
+        OverdueFilter,
+        "status",
+        ("source", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["source__published_version", "assigned_to"]
+    # Django's "view on site" would open this same admin page: a request has no public page.
+    view_on_site = False
+
+    class Media:
+        css = {"all": ["intake/worklist.css"]}
+
     search_fields = ["name", "email", "phone"]
-    search_help_text = "Search by name, email or phone number."
+    search_help_text = "Search by name, email, phone number or reference."
     # No date_hierarchy: on a queue of 100,000 it scans the table for its year links and its
     # MIN/MAX can pick a plan that walks the whole date index on a search (docs/BENCHMARKS.md);
     # the "By created at" filter covers today, the past 7 days, this month and this year.
@@ -94,6 +171,33 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         "export_csv",
     ]
 
+    def get_ordering(self, request):
+        # Oldest open request first, then the rest oldest first (get_queryset adds open_rank;
+        # the admin's `ordering` takes only fields).
+        return ["open_rank", "created_at", "pk"]
+
+    def get_queryset(self, request):
+        is_open = Case(When(status__in=OPEN, then=Value(0)), default=Value(1))
+        queryset = self.model._default_manager.annotate(open_rank=is_open)
+        return queryset.order_by(*self.get_ordering(request))
+
+    @admin.display(description="How to reach them")
+    def how_to_reach(self, submission):
+        return reach_link(submission)
+
+    @admin.display(description="Waited", ordering="created_at")
+    def waited(self, submission):
+        return waited_label(submission, cutoff=self._overdue_before)
+
+    @admin.display(description="Source article", ordering="source")
+    def source_article(self, submission):
+        return source_title(submission)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            kwargs["queryset"] = assignees()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_add_permission(self, request):
         return False  # requests come only from the form
 
@@ -119,9 +223,13 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         phone = as_e164(search_term)
         if phone:
             results |= queryset.filter(phone=phone)
+        reference = search_term.strip().upper()
+        if len(reference) == REFERENCE_LENGTH:
+            results |= queryset.filter(reference=reference)
         return results, distinct
 
     def changelist_view(self, request, extra_context=None):
+        self._overdue_before = overdue_before()  # one "now" for the whole page
         extra_context = {
             **(extra_context or {}),
             "quarantined": ContactSubmission.objects.quarantined().count(),
@@ -134,6 +242,18 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
     @method_decorator(sensitive_post_parameters())  # staff notes can hold health information
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_erase": self.has_erase_permission(request)}
+        submission = self.get_object(request, unquote(object_id))
+        if submission is not None:
+            extra_context["facts"] = [
+                ("Name", submission.name),
+                ("How to reach them", reach_link(submission)),
+                ("Best time", submission.get_best_time_display() or "Any time"),
+                ("Waited", waited_label(submission, cutoff=overdue_before())),
+                ("Status", submission.get_status_display()),
+                ("Assigned", submission.assigned_to or "Nobody"),
+                ("Source article", source_title(submission) or "None"),
+                ("Reference", submission.reference),
+            ]
         return super().change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 from articles.models import Article
 from intake import tasks
 from intake.models import AuditEvent, ContactSubmission, SubmissionNote
+from intake.roles import assignees
 
 logger = logging.getLogger(__name__)
 Status = ContactSubmission.Status
@@ -229,8 +230,8 @@ def assign(submission: ContactSubmission, *, to, by) -> bool:
     """Give a request to a staff member (or to nobody with `to=None`)."""
     if submission.assigned_to_id == (to.pk if to else None):
         return False
-    if to is not None and not (to.is_staff and to.is_active):
-        raise ValueError(f"{to.get_username()} is not an active staff member")
+    if to is not None and not assignees().filter(pk=to.pk).exists():
+        raise ValueError(f"{to.get_username()} is not an active member of Intake staff")
     submission.assigned_to = to
     submission.save(update_fields=["assigned_to"])
     detail = f"to {to.get_username()}" if to else "unassigned"
