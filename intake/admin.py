@@ -23,14 +23,19 @@ from django.views.decorators.http import require_http_methods
 
 from intake import services
 from intake.forms import EraseForm
-from intake.models import REFERENCE_LENGTH, AuditEvent, ContactSubmission, SubmissionNote
+from intake.models import (
+    REFERENCE_LENGTH,
+    AuditEvent,
+    ContactAttempt,
+    ContactSubmission,
+    SubmissionNote,
+)
 from intake.phones import as_e164, display_phone
 from intake.roles import assignees
 from intake.waiting import overdue_before, waited
 
 Status = ContactSubmission.Status
 Method = ContactSubmission.ContactMethod
-OPEN = [Status.NEW, Status.IN_PROGRESS]
 LINK_SCHEMES = {Method.PHONE: "tel", Method.TEXT: "sms", Method.EMAIL: "mailto"}
 VERBS = {Method.PHONE: "Call", Method.TEXT: "Text", Method.EMAIL: "Email"}
 
@@ -47,7 +52,7 @@ def reach_link(submission: ContactSubmission) -> str:
 
 def waited_label(submission: ContactSubmission, *, cutoff) -> str:
     label = waited(submission.created_at)
-    if submission.status in OPEN and submission.created_at < cutoff:
+    if submission.status in ContactSubmission.OPEN_STATUSES and submission.created_at < cutoff:
         return format_html('{} <strong class="intake-overdue">overdue</strong>', label)
     return label
 
@@ -57,6 +62,24 @@ def source_title(submission: ContactSubmission) -> str | None:
     if article is None:
         return None
     return article.published_version.title if article.published_version else article.slug
+
+
+def timeline(submission: ContactSubmission) -> list[dict]:
+    """Contact attempts and notes, oldest first, as one story of the request."""
+    entries = [
+        {
+            "at": attempt.created_at,
+            "who": attempt.author,
+            "what": f"{attempt.get_method_display()}: {attempt.get_outcome_display()}",
+            "text": attempt.note,
+        }
+        for attempt in submission.attempts.select_related("author")
+    ]
+    entries += [
+        {"at": note.created_at, "who": note.author, "what": "Note", "text": note.text}
+        for note in submission.notes.select_related("author")
+    ]
+    return sorted(entries, key=lambda entry: entry["at"])
 
 
 class AssignedFilter(admin.SimpleListFilter):
@@ -83,7 +106,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
-            return queryset.filter(status__in=OPEN, created_at__lt=overdue_before())
+            return queryset.overdue(before=overdue_before())
         return queryset
 
 
@@ -97,6 +120,21 @@ class SubmissionNoteInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         # Saved notes are shown read-only: a note is never edited after saving.
         return False
+
+
+class ContactAttemptInline(admin.TabularInline):
+    """Record a call, text or email in one step: method, outcome, optional note."""
+
+    model = ContactAttempt
+    fields = ["method", "outcome", "note", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    extra = 1
+    can_delete = False
+    verbose_name = "contact attempt"
+    verbose_name_plural = "Contact attempts: record a call, text or email"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an attempt is the record of what happened
 
 
 def _status_action(status: str, description: str):
@@ -160,7 +198,7 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         "spam_reason",
     ]
     readonly_fields = fields[2:]
-    inlines = [SubmissionNoteInline]
+    inlines = [ContactAttemptInline, SubmissionNoteInline]
     actions = [
         _status_action(Status.IN_PROGRESS, "Mark selected requests in progress"),
         _status_action(Status.CONTACTED, "Mark selected requests contacted"),
@@ -177,7 +215,9 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         return ["open_rank", "created_at", "pk"]
 
     def get_queryset(self, request):
-        is_open = Case(When(status__in=OPEN, then=Value(0)), default=Value(1))
+        is_open = Case(
+            When(status__in=ContactSubmission.OPEN_STATUSES, then=Value(0)), default=Value(1)
+        )
         queryset = self.model._default_manager.annotate(open_rank=is_open)
         return queryset.order_by(*self.get_ordering(request))
 
@@ -254,6 +294,7 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
                 ("Source article", source_title(submission) or "None"),
                 ("Reference", submission.reference),
             ]
+            extra_context["timeline"] = timeline(submission)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -280,9 +321,19 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        for note in formset.save(commit=False):
-            if note.pk is None:
-                services.add_note(form.instance, text=note.text, by=request.user)
+        for row in formset.save(commit=False):
+            if row.pk is not None:
+                continue
+            if isinstance(row, ContactAttempt):
+                services.record_attempt(
+                    form.instance,
+                    method=row.method,
+                    outcome=row.outcome,
+                    note=row.note,
+                    by=request.user,
+                )
+            else:
+                services.add_note(form.instance, text=row.text, by=request.user)
 
     @method_decorator(require_http_methods(["GET", "POST"]))
     def erase_view(self, request, object_id):

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from appendonly.models import AppendOnlyModel
+
 # The longest message a patient may send: the model, the form's check, its maxlength and the
 # words beside the box all read this one number.
 MESSAGE_MAX_LENGTH = 2000
@@ -21,10 +23,6 @@ def new_reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
-class AppendOnlyError(Exception):
-    """A saved note or audit event was about to be changed or deleted."""
-
-
 class ContactSubmissionQuerySet(models.QuerySet):
     def awaiting_notification(self):
         """Real requests (not spam) whose staff email has not been sent yet."""
@@ -32,6 +30,13 @@ class ContactSubmissionQuerySet(models.QuerySet):
 
     def quarantined(self):
         return self.filter(status=ContactSubmission.Status.SPAM)
+
+    def open(self):
+        return self.filter(status__in=ContactSubmission.OPEN_STATUSES)
+
+    def overdue(self, *, before):
+        """Open requests sent before `before` (see intake.waiting.overdue_before)."""
+        return self.open().filter(created_at__lt=before)
 
     def purgeable(self, *, before):
         """Closed and spam requests created before `before` (the retention limit)."""
@@ -50,6 +55,9 @@ class ContactSubmission(models.Model):
         CONTACTED = "contacted", "Contacted"
         CLOSED = "closed", "Closed"
         SPAM = "spam", "Spam (quarantined)"
+
+    # Waiting for staff: what the worklist puts first and what can be overdue.
+    OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS)
 
     class ContactMethod(models.TextChoices):
         PHONE = "phone", "Phone call"
@@ -102,6 +110,12 @@ class ContactSubmission(models.Model):
     )
     # From the form's signed token: a double click or a resent POST carries the same key.
     idempotency_key = models.UUIDField(unique=True, editable=False)
+    overdue_alerted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When staff were emailed that this request is overdue (once per request).",
+    )
     reference = models.CharField(
         max_length=REFERENCE_LENGTH,
         unique=True,
@@ -147,23 +161,6 @@ class ContactSubmission(models.Model):
         return reverse("admin:intake_contactsubmission_change", args=[self.pk])
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model._meta.verbose_name} rows cannot be changed.")
-
-
-class AppendOnlyModel(models.Model):
-    """Rows are written once; deleting happens only with the request they belong to."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{self} is saved and cannot be changed.")
-        super().save(*args, **kwargs)
-
-
 class SubmissionNote(AppendOnlyModel):
     """A note a staff member adds to a request; never edited after saving."""
 
@@ -176,14 +173,41 @@ class SubmissionNote(AppendOnlyModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["submission", "created_at", "pk"]
         verbose_name = "note"
 
     def __str__(self):
         return f"Note #{self.pk} on request #{self.submission_id}"
+
+
+class ContactAttempt(AppendOnlyModel):
+    """One try at reaching the patient, as staff recorded it; never edited after saving."""
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "Reached"
+        VOICEMAIL = "voicemail", "Left voicemail"
+        NO_ANSWER = "no_answer", "No answer"
+        WRONG_NUMBER = "wrong_number", "Wrong number"
+        CALL_LATER = "call_later", "Asked to call later"
+
+    submission = models.ForeignKey(
+        ContactSubmission, on_delete=models.CASCADE, related_name="attempts"
+    )
+    method = models.CharField(max_length=5, choices=ContactSubmission.ContactMethod.choices)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    note = models.TextField(max_length=2000, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submission", "created_at", "pk"]
+        verbose_name = "contact attempt"
+
+    def __str__(self):
+        return f"Contact attempt #{self.pk} on request #{self.submission_id}"
 
 
 class AuditEvent(AppendOnlyModel):
@@ -199,6 +223,7 @@ class AuditEvent(AppendOnlyModel):
         # The search text is never kept: a name or a phone number is what staff type.
         SEARCHED = "searched", "Searched"
         NOT_SPAM = "not_spam", "Released from quarantine"
+        ATTEMPTED = "attempted", "Recorded a contact attempt"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -210,8 +235,6 @@ class AuditEvent(AppendOnlyModel):
     # A plain number, not a foreign key: the event must survive the request's purge.
     submission_number = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     detail = models.CharField(max_length=255, blank=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -16,6 +16,8 @@ ROLE_PERMISSIONS = {
         "intake.export_contactsubmission",
         "intake.view_submissionnote",
         "intake.add_submissionnote",
+        "intake.view_contactattempt",
+        "intake.add_contactattempt",
     ],
 }
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from intake.models import AuditEvent, ContactSubmission, SubmissionNote
+from intake.models import AuditEvent, ContactAttempt, ContactSubmission, SubmissionNote
 from tests.factories import make_submission, make_user, run_worker
 from tests.html import parse, text_of
 from tests.staff import login_staff
@@ -32,6 +32,10 @@ def change_data(submission, *, notes=(), **fields) -> dict:
         "notes-MIN_NUM_FORMS": "0",
         "notes-MAX_NUM_FORMS": "1000",
         "notes-0-text": "",
+        "attempts-TOTAL_FORMS": "1",
+        "attempts-INITIAL_FORMS": "0",
+        "attempts-MIN_NUM_FORMS": "0",
+        "attempts-MAX_NUM_FORMS": "1000",
         **fields,
     }
     for i, text in enumerate(notes):
@@ -506,7 +510,7 @@ def test_notes_get_author_and_time_and_cannot_be_edited(intake_staff):
     assert not any("Left a voicemail." in area.get_text() for area in page.select("textarea"))
     note.refresh_from_db()
     assert note.text == "Left a voicemail."
-    assert "Left a voicemail." in text_of(page.select_one(".inline-group"))
+    assert "Left a voicemail." in text_of(page.select_one("#notes-group"))
 
 
 def test_nobody_deletes_or_adds_requests_in_the_admin(superuser):
@@ -625,3 +629,62 @@ def test_editors_see_no_quarantine_count_on_the_admin_index(editor):
     doc = parse(logged_in(editor).get("/admin/").content)
 
     assert not doc.select(".intake-quarantine")
+
+
+# Contact attempts ------------------------------------------------------------------------------
+
+
+def attempt_data(submission, *, method="phone", outcome="voicemail", note=""):
+    return change_data(
+        submission,
+        **{"attempts-0-method": method, "attempts-0-outcome": outcome, "attempts-0-note": note},
+    )
+
+
+def test_staff_log_left_voicemail_in_one_step_and_the_timeline_shows_it(intake_staff):
+    submission = make_submission()
+    client = logged_in(intake_staff)
+    client.post(change_url(submission), change_data(submission, notes=["Mother answered."]))
+
+    response = client.post(
+        change_url(submission), attempt_data(submission, note="Said I would try at 5.")
+    )
+
+    assert response.status_code == 302
+    [attempt] = ContactAttempt.objects.all()
+    assert (attempt.author, attempt.method, attempt.outcome) == (intake_staff, "phone", "voicemail")
+    submission.refresh_from_db()
+    assert submission.status == Status.IN_PROGRESS
+    [event] = events(Action.ATTEMPTED)
+    assert event.detail == "Phone call: Left voicemail"
+    assert "try at 5" not in event.detail
+    doc = parse(client.get(change_url(submission)).content)
+    entries = [text_of(li) for li in doc.select(".intake-timeline li")]
+    assert len(entries) == 2
+    assert "Note" in entries[0] and "Mother answered." in entries[0]
+    assert "Phone call: Left voicemail" in entries[1] and "ingrid" in entries[1]
+    assert "Said I would try at 5." in entries[1]
+
+
+def test_reaching_the_patient_marks_the_request_contacted(intake_staff):
+    submission = make_submission(status=Status.IN_PROGRESS)
+
+    logged_in(intake_staff).post(
+        change_url(submission), attempt_data(submission, outcome="reached")
+    )
+
+    submission.refresh_from_db()
+    assert submission.status == Status.CONTACTED
+    assert len(events(Action.STATUS_CHANGED)) == 1
+
+
+def test_an_attempt_with_an_unknown_outcome_is_refused_and_nothing_is_stored(intake_staff):
+    submission = make_submission()
+
+    response = logged_in(intake_staff).post(
+        change_url(submission), attempt_data(submission, outcome="abducted")
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in text_of(parse(response.content).select_one("#attempts-group"))
+    assert not ContactAttempt.objects.exists()
