@@ -6,6 +6,8 @@ posted change was valid, and its history), every change, export and search is au
 search without what was searched for.
 """
 
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
@@ -29,6 +31,7 @@ from intake.models import (
     ContactAttempt,
     ContactSubmission,
     SubmissionNote,
+    fold,
 )
 from intake.phones import as_e164, display_phone
 from intake.roles import assignees
@@ -36,6 +39,9 @@ from intake.waiting import overdue_before, waited
 
 Status = ContactSubmission.Status
 Method = ContactSubmission.ContactMethod
+# Part of a phone number as staff type it: digits and the usual separators, at least 4 digits.
+PHONE_FRAGMENT = re.compile(r"[\d\s().+-]+")
+PHONE_FRAGMENT_DIGITS = 4
 LINK_SCHEMES = {Method.PHONE: "tel", Method.TEXT: "sms", Method.EMAIL: "mailto"}
 VERBS = {Method.PHONE: "Call", Method.TEXT: "Text", Method.EMAIL: "Email"}
 
@@ -176,7 +182,8 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["intake/worklist.css"]}
 
-    search_fields = ["name", "email", "phone"]
+    # name_search is the name folded (no case, no accents); the term is folded the same way.
+    search_fields = ["name_search", "email"]
     search_help_text = "Search by name, email, phone number or reference."
     # No date_hierarchy: on a queue of 100,000 it scans the table for its year links and its
     # MIN/MAX can pick a plan that walks the whole date index on a search (docs/BENCHMARKS.md);
@@ -259,10 +266,13 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         return [erase, *super().get_urls()]
 
     def get_search_results(self, request, queryset, search_term):
-        results, distinct = super().get_search_results(request, queryset, search_term)
+        results, distinct = super().get_search_results(request, queryset, fold(search_term))
         phone = as_e164(search_term)
         if phone:
             results |= queryset.filter(phone=phone)
+        digits = re.sub(r"\D", "", search_term)
+        if PHONE_FRAGMENT.fullmatch(search_term.strip()) and len(digits) >= PHONE_FRAGMENT_DIGITS:
+            results |= queryset.filter(phone__contains=digits)  # the end of a number: 555-0143
         reference = search_term.strip().upper()
         if len(reference) == REFERENCE_LENGTH:
             results |= queryset.filter(reference=reference)

@@ -1,6 +1,7 @@
 """Contact requests from patients, the notes staff keep on them, and who did what to which."""
 
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +22,12 @@ REFERENCE_LENGTH = 8
 def new_reference() -> str:
     """A random reference for one request (not its number, which says how many came before)."""
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def fold(text: str) -> str:
+    """Text as staff search it: case and accents dropped (Zoë, ZOE and zoe are the same)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 class ContactSubmissionQuerySet(models.QuerySet):
@@ -70,6 +77,9 @@ class ContactSubmission(models.Model):
         EVENING = "evening", "Evening (5pm to 8pm)"
 
     name = models.CharField(max_length=100)
+    # The name folded (intake.models.fold), kept by save(): the same accent-insensitive
+    # search on SQLite and PostgreSQL, served by a trigram index on PostgreSQL.
+    name_search = models.CharField(max_length=300, editable=False, default="")
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +12025550143.")
     email = models.EmailField(max_length=254, blank=True)
     preferred_contact = models.CharField(max_length=5, choices=ContactMethod.choices)
@@ -156,6 +166,13 @@ class ContactSubmission(models.Model):
     def __str__(self):
         # Shown in admin history, logs and messages: never anything the patient wrote.
         return f"Request #{self.pk}" if self.pk else "New request"
+
+    def save(self, *args, **kwargs):
+        self.name_search = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_search"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("admin:intake_contactsubmission_change", args=[self.pk])

@@ -184,7 +184,18 @@ def test_staff_finds_a_request_and_marks_it_contacted(intake_staff):
     )
 
 
-@pytest.mark.parametrize("term", ["riley@example.org", "Riley", "(202) 555-0199", "2025550199"])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "riley@example.org",
+        "Riley",
+        "(202) 555-0199",
+        "2025550199",
+        "+1 202.555.0199",
+        "555-0199",
+        "0199",
+    ],
+)
 def test_search_by_name_email_or_phone_as_typed(intake_staff, term):
     wanted = make_submission(name="Riley Patient", email="riley@example.org", phone="+12025550199")
     make_submission(name="Other Person", phone="+12025550100")
@@ -228,6 +239,19 @@ def test_worklist_columns_links_and_filters(intake_staff, seed_article):
     filters = text_of(doc.select_one("#changelist-filter"))
     for title in ["By assigned", "By waiting", "By status", "By source"]:
         assert title in filters
+
+
+@pytest.mark.parametrize(
+    ("stored", "term"),
+    [("Zoë Adams", "Zoe"), ("zoe adams", "ZOË"), ("José Núñez", "jose nunez"), ("ZOË", "zoë")],
+)
+def test_search_by_name_ignores_case_and_accents(intake_staff, stored, term):
+    wanted = make_submission(name=stored)
+    make_submission(name="Someone Else")
+
+    response = logged_in(intake_staff).get(LIST, {"q": term})
+
+    assert list(response.context["cl"].result_list) == [wanted]
 
 
 def test_search_by_the_reference_the_patient_quotes(intake_staff):
