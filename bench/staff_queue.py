@@ -34,7 +34,7 @@ LAST_NAMES = [
 # What the "before" run takes away: the indexes of intake migration 0002.
 BEFORE_DROPPED_INDEXES = [
     "intake_submission_phone",
-    "intake_submission_name_trgm",
+    "intake_submission_name_search_trgm",  # the name's, since intake 0008
     "intake_submission_email_trgm",
     "intake_submission_phone_trgm",
 ]
@@ -188,7 +188,11 @@ def _pages() -> dict[str, tuple[str, str]]:
     phone_row = ContactSubmission.objects.exclude(phone="").order_by("pk")[ROWS // 3]
     link = f"{base}{{}}/change/"
     return {
-        "list": (base, link.format(ContactSubmission.objects.first().pk)),
+        # The worklist puts the oldest open request first.
+        "list": (
+            base,
+            link.format(ContactSubmission.objects.open().order_by("created_at", "pk")[0].pk),
+        ),
         "filtered (status new)": (f"{base}?status__exact=new", link.format(newest_new.pk)),
         "search name": (f"{base}?q={target.name.replace(' ', '+')}", ""),
         "search email": (f"{base}?q={target.email}", link.format(target.pk)),
@@ -311,6 +315,9 @@ def measure(workdir: Path, *, postgres_url: str) -> dict:
             ).stdout
     except postgres.Unavailable as error:
         return {"skipped": str(error)}
+    except subprocess.CalledProcessError as error:
+        # The child's own traceback says what broke; the parent's alone does not.
+        raise RuntimeError(f"bench.staff_queue failed:\n{error.stderr[-3000:]}") from None
     return json.loads(out.strip().splitlines()[-1]) | {
         "postgresql": postgres.server_version(postgres_url)
     }

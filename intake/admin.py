@@ -272,7 +272,8 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
             results |= queryset.filter(phone=phone)
         digits = re.sub(r"\D", "", search_term)
         if PHONE_FRAGMENT.fullmatch(search_term.strip()) and len(digits) >= PHONE_FRAGMENT_DIGITS:
-            results |= queryset.filter(phone__contains=digits)  # the end of a number: 555-0143
+            # icontains: UPPER(phone) LIKE .., which the trigram index on phone serves.
+            results |= queryset.filter(phone__icontains=digits)  # the end of a number: 555-0143
         reference = search_term.strip().upper()
         if len(reference) == REFERENCE_LENGTH:
             results |= queryset.filter(reference=reference)
