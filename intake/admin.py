@@ -12,7 +12,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -176,6 +175,8 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         ("created_at", admin.DateFieldListFilter),
     ]
     list_select_related = ["source__published_version", "assigned_to"]
+    # Oldest open request first, then the rest oldest first (index intake_worklist_order).
+    ordering = ["open_rank", "created_at", "id"]
     # Django's "view on site" would open this same admin page: a request has no public page.
     view_on_site = False
 
@@ -215,18 +216,6 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         "assign_to_me",
         "export_csv",
     ]
-
-    def get_ordering(self, request):
-        # Oldest open request first, then the rest oldest first (get_queryset adds open_rank;
-        # the admin's `ordering` takes only fields).
-        return ["open_rank", "created_at", "pk"]
-
-    def get_queryset(self, request):
-        is_open = Case(
-            When(status__in=ContactSubmission.OPEN_STATUSES, then=Value(0)), default=Value(1)
-        )
-        queryset = self.model._default_manager.annotate(open_rank=is_open)
-        return queryset.order_by(*self.get_ordering(request))
 
     @admin.display(description="How to reach them")
     def how_to_reach(self, submission):

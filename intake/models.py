@@ -5,7 +5,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,6 +126,13 @@ class ContactSubmission(models.Model):
         editable=False,
         help_text="When staff were emailed that this request is overdue (once per request).",
     )
+    # 0 while the request waits for staff (OPEN_STATUSES), else 1: the worklist's first sort
+    # key, kept by the database itself so an index serves "oldest open first".
+    open_rank = models.GeneratedField(
+        expression=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1)),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
     reference = models.CharField(
         max_length=REFERENCE_LENGTH,
         unique=True,
@@ -147,7 +154,10 @@ class ContactSubmission(models.Model):
         # Staff search by a phone number as given (admin: phone = '+1…'). On PostgreSQL the
         # admin's partial matches on name, email and phone (UPPER(..) LIKE '%term%') use
         # trigram indexes that migration 0002 creates with SQL, as SQLite has no such index.
-        indexes = [models.Index(fields=["phone"], name="intake_submission_phone")]
+        indexes = [
+            models.Index(fields=["phone"], name="intake_submission_phone"),
+            models.Index(fields=["open_rank", "created_at", "id"], name="intake_worklist_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(phone="") | ~Q(email=""), name="submission_has_phone_or_email"
