@@ -223,7 +223,8 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Waited", ordering="created_at")
     def waited(self, submission):
-        return waited_label(submission, cutoff=self._overdue_before)
+        # Computed per row (a few date steps): the admin object is shared between requests.
+        return waited_label(submission, cutoff=overdue_before())
 
     @admin.display(description="Source article", ordering="source")
     def source_article(self, submission):
@@ -269,7 +270,6 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         return results, distinct
 
     def changelist_view(self, request, extra_context=None):
-        self._overdue_before = overdue_before()  # one "now" for the whole page
         extra_context = {
             **(extra_context or {}),
             "quarantined": ContactSubmission.objects.quarantined().count(),
