@@ -44,3 +44,19 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "") or None
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+
+
+# Outcomes: each worker counts page views in memory; a timer thread writes them every
+# OUTCOMES_FLUSH_SECONDS, and the rest is written when the worker stops gracefully (SIGTERM,
+# max_requests), in the worker, once it has stopped taking requests. (gunicorn also calls
+# worker_exit in the arbiter for a worker already gone; there the counts are empty.)
+def post_worker_init(worker):
+    from outcomes.counting import start_flusher
+
+    start_flusher()
+
+
+def worker_exit(server, worker):
+    from outcomes.counting import shutdown
+
+    shutdown()

@@ -1,9 +1,11 @@
 """The editors' workflow in the admin: drafts, review, publishing, history, compare.
 
-Every button calls a service, which checks the same permission rules the buttons are shown
-by (`articles.permissions`); hiding a button is never the only guard.
+Every button is a step of the workflow table (`articles.workflow`): its label, and the service
+it calls, which checks the same permission rules the buttons are shown by
+(`articles.permissions`); hiding a button is never the only guard.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,12 +20,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import smart_split, unescape_string_literal
 
-from articles import editorial, permissions, services
+from articles import editorial, permissions, services, workflow
 from articles.diffing import count_changes, diff_lines, with_context
-from articles.forms import EDITOR_FIELDS, DraftForm, NewArticleForm
-from articles.models import REVIEW_DUE_WITHIN_DAYS, Article, ArticleVersion, Reviewer
+from articles.forms import EDITOR_FIELDS, DraftReviewersForm, NewArticleForm
+from articles.models import (
+    REVIEW_DUE_WITHIN_DAYS,
+    Article,
+    ArticleVersion,
+    Reviewer,
+    VersionEvent,
+)
 
 DIFF_FIELDS = ["title", "summary", "about", "body"]
 
@@ -51,6 +60,28 @@ def version_admin_url(version: ArticleVersion) -> str:
     return reverse("admin:articles_articleversion_change", args=[version.pk])
 
 
+def done_message(step: str, version: ArticleVersion) -> str:
+    """What the admin says after `step` (the table's words); `version` is the one it left.
+
+    Messages start with a word, never the slug: the admin capitalises a message's first letter.
+    """
+    taken = workflow.step(step)
+    base = version.based_on.number if version.based_on_id else version.number
+    fields = {"number": version.number, "slug": version.article.slug, "base": base}
+    if taken.pending and taken.target and version.state != taken.target:
+        awaited = ", ".join(str(r) for r in services.awaited_reviewers(version))
+        return taken.pending.format(awaited=awaited, **fields)
+    return taken.done.format(**fields)
+
+
+def problem_text(error: Exception) -> str:
+    """A refused step's reasons, each naming its field when it has one."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        fields = error.message_dict.items()
+        return "; ".join(f"{field}: {message}" for field, items in fields for message in items)
+    return "; ".join(getattr(error, "messages", [str(error)]))
+
+
 def reviewed_by(version: ArticleVersion) -> str:
     return ", ".join(str(r) for r in version.ordered_reviewers) or "—"
 
@@ -67,7 +98,7 @@ class VersionInline(admin.TabularInline):
     """The article's history: every version the user may see, newest first."""
 
     model = ArticleVersion
-    fields = ["version", "state", "created_by", "created_at", "change_note", "reviewers"]
+    fields = ["version", "state", "created_by", "created_at", "change_note", "reviewer_names"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -98,12 +129,34 @@ class VersionInline(admin.TabularInline):
         return format_html('<a href="{}">v{}: {}</a>', url, obj.number, obj.title)
 
     @admin.display(description="Reviewed by")
-    def reviewers(self, obj):
+    def reviewer_names(self, obj):
         return reviewed_by(obj)
 
 
+class WorkflowHistoryMixin:
+    """The admin's History page lists the workflow's events (who created, submitted,
+    approved, published … and when), which the services record, beside any admin log rows."""
+
+    object_history_template = "admin/articles/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        if hasattr(response, "context_data"):
+            obj = response.context_data["object"]
+            response.context_data["events"] = self.workflow_events(request, obj)
+        return response
+
+    def workflow_events(self, request, obj):
+        versions = ArticleVersion.objects.visible_to(request.user).filter(**self.history_of(obj))
+        return (
+            VersionEvent.objects.filter(version__in=versions)
+            .select_related("version__article", "by")
+            .order_by("-at", "-pk")
+        )
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
     list_display = ["slug", "title", "published_number", "published_at", "next_review_due"]
     list_filter = [ReviewDueFilter]
     search_fields = ["slug"]  # and the titles of versions the user may see: get_search_results
@@ -136,6 +189,9 @@ class ArticleAdmin(admin.ModelAdmin):
     def view_on_site(self, obj):
         # Only a published article has a page to show.
         return obj.get_absolute_url() if obj.published_version_id else None
+
+    def history_of(self, obj):
+        return {"article": obj}
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -225,7 +281,7 @@ class ArticleAdmin(admin.ModelAdmin):
         except services.WorkflowError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-        messages.success(request, f"Started {draft} from v{draft.based_on.number}.")
+        messages.success(request, done_message("new_draft", draft))
         return HttpResponseRedirect(version_admin_url(draft))
 
     def compare_view(self, request, object_id):
@@ -244,11 +300,7 @@ class ArticleAdmin(admin.ModelAdmin):
             raise Http404("No such version of this article.")
         old, new = by_number[old_number], by_number[new_number]
         full = request.GET.get("full") == "1"
-        diffs = []
-        for name in DIFF_FIELDS:
-            lines = diff_lines(getattr(old, name), getattr(new, name))
-            shown = lines if full else with_context(lines)
-            diffs.append({"name": name, "lines": shown, "changes": count_changes(lines)})
+        diffs = field_diffs(old, new, full=full)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -274,6 +326,45 @@ def search_words(search_term: str) -> list[str]:
     return words
 
 
+def field_diffs(old: ArticleVersion | None, new: ArticleVersion, *, full=False, reviewers=False):
+    """Line diffs of each text field (and, with `reviewers`, of who reviewed) from `old` to
+    `new`; `old` None (nothing published yet) diffs against nothing."""
+    pairs = [(name, getattr(old, name) if old else "", getattr(new, name)) for name in DIFF_FIELDS]
+    if reviewers:
+        pairs.append(("reviewers", reviewer_lines(old), reviewer_lines(new)))
+    diffs = []
+    for name, before, after in pairs:
+        lines = diff_lines(before, after)
+        shown = lines if full else with_context(lines)
+        diffs.append({"name": name, "lines": shown, "changes": count_changes(lines)})
+    return diffs
+
+
+def reviewer_lines(version: ArticleVersion | None) -> str:
+    """One line per clinician the version names (as signed, or awaited)."""
+    if version is None:
+        return ""
+    people = services.signatories(version)
+    return "\n".join(f"{p.name}, {p.credentials}" if p.credentials else p.name for p in people)
+
+
+def checks_html(version: ArticleVersion):
+    """The editorial checks of `version`, as a list."""
+    checks = editorial.run_checks(
+        summary=version.summary,
+        body_html=version.body_html,
+        next_review_due=version.next_review_due,
+        today=timezone.localdate(),
+        published_slugs=set(Article.objects.published().values_list("slug", flat=True)),
+    )
+    rows = format_html_join(
+        "",
+        '<li class="check-{}"><strong>{}</strong> {}: {}</li>',
+        (("ok" if c.ok else "warn", "✓" if c.ok else "⚠", c.label, c.result) for c in checks),
+    )
+    return format_html('<ul class="editorial-checks">{}</ul>', rows)
+
+
 def compare_numbers(query, article: Article, versions: list[ArticleVersion]) -> tuple[int, int]:
     """The version numbers to compare: ?a= (old) and ?b= (new); by default the published
     version against the newest. ValueError names the parameter that is not a number."""
@@ -292,27 +383,9 @@ def compare_numbers(query, article: Article, versions: list[ArticleVersion]) -> 
     return numbers[0], numbers[1]
 
 
-# The buttons on a version's page: the service each one calls and what to say afterwards.
-STEPS = {
-    "submit": (services.submit_for_review, "{version} was submitted for medical review."),
-    "return": (services.return_to_draft, "{version} is a draft again."),
-    "approve": (services.approve_version, "{version} is approved; it can be published."),
-    "publish": (services.publish_version, "{version} is published: patients see it now."),
-    "revert": (services.revert_to, "Started {result} from {version}; it needs a fresh review."),
-}
-
-STEP_LABELS = {
-    "submit": "Submit for medical review",
-    "return": "Return to draft",
-    "approve": "Approve this text",
-    "publish": "Publish",
-    "revert": "Start a new draft from this version",
-}
-
-
 @admin.register(ArticleVersion)
-class ArticleVersionAdmin(admin.ModelAdmin):
-    form = DraftForm
+class ArticleVersionAdmin(WorkflowHistoryMixin, admin.ModelAdmin):
+    form = DraftReviewersForm
     list_display = [
         "__str__",
         "title",
@@ -320,7 +393,7 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
         "change_note",
-        "reviewers",
+        "reviewer_names",
     ]
     # Only articles with a version the user may see are offered (not every slug there is).
     list_filter = ["state", ("article", admin.RelatedOnlyFieldListFilter)]
@@ -344,7 +417,7 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         "history",
     ]
     fieldsets = [
-        (None, {"fields": EDITOR_FIELDS}),
+        (None, {"fields": [*EDITOR_FIELDS, "listed_reviewers"]}),
         (
             "Version",
             {"fields": ["article", "number", "state", "based_on", "source", "created_by"]},
@@ -357,8 +430,12 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         ("History", {"fields": ["created_at", "history"]}),
     ]
 
-    class Media:
-        css = {"all": ["articles/admin.css"]}
+    @property
+    def media(self):
+        # Defining `media` replaces `class Media`: the admin's styles, then the site's
+        # stylesheet scoped to markdownx's live preview (a staff URL, so reversed here).
+        styles = ["articles/admin.css", reverse("articles_staff:preview_stylesheet")]
+        return super().media + forms.Media(css={"all": styles})
 
     def get_queryset(self, request):
         return (
@@ -367,6 +444,9 @@ class ArticleVersionAdmin(admin.ModelAdmin):
             .visible_to(request.user)
             .prefetch_related("reviewer_links__reviewer")
         )
+
+    def history_of(self, obj):
+        return {"pk": obj.pk}
 
     def get_readonly_fields(self, request, obj=None):
         return self.META_FIELDS
@@ -381,9 +461,9 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.update_draft(
-            obj, by=request.user, **{name: form.cleaned_data[name] for name in EDITOR_FIELDS}
-        )
+        text = {name: form.cleaned_data[name] for name in EDITOR_FIELDS}
+        reviewers = list(form.cleaned_data["listed_reviewers"])
+        services.update_draft(obj, by=request.user, reviewers=reviewers, **text)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -398,10 +478,12 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         if version is not None:
             extra_context = {
                 **(extra_context or {}),
-                "steps": [
-                    (step, STEP_LABELS[step])
-                    for step in permissions.allowed_actions(request.user, version)
-                ],
+                "steps": permissions.allowed_steps(request.user, version),
+                "returned": version.events.filter(action=VersionEvent.Action.RETURNED)
+                .select_related("by")
+                .last()
+                if version.is_draft
+                else None,
                 "preview_url": reverse("articles_staff:version_preview", args=[version.pk]),
                 "compare_url": reverse("admin:articles_article_compare", args=[version.article_id])
                 + f"?b={version.number}",
@@ -419,38 +501,95 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         ]
 
     def step_view(self, request, object_id, step):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        buttons = {s.name: s for s in workflow.buttons()}
+        confirmable = step in buttons and buttons[step].confirm
+        if request.method != "POST" and not (confirmable and request.method == "GET"):
+            return HttpResponseNotAllowed(["GET", "POST"] if confirmable else ["POST"])
         version = self.get_object(request, unquote(object_id))
-        if version is None or step not in STEPS:
+        if version is None or step not in buttons:
             raise Http404("No such version or step.")
-        service, success = STEPS[step]
-        kwargs = {"note": request.POST.get("note", "")[:500]} if step == "return" else {}
+        if request.method == "GET":
+            return self.confirm_view(request, version, buttons[step])
+        service = getattr(services, buttons[step].service)
+        kwargs = {"note": request.POST.get("note", "")[:500]} if buttons[step].reason else {}
         try:
             result = service(version, by=request.user, **kwargs)
         except (services.WorkflowError, ValidationError) as error:
-            messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, problem_text(error))
             return HttpResponseRedirect(version_admin_url(version))
-        messages.success(request, success.format(version=version, result=result))
         target = result if isinstance(result, ArticleVersion) else version
+        target.refresh_from_db()
+        messages.success(request, done_message(step, target))
         return HttpResponseRedirect(version_admin_url(target))
 
+    def confirm_view(self, request, version: ArticleVersion, step: workflow.Step):
+        """What taking `step` would make true, shown before anyone signs: the diff against the
+        published version, the editorial checks, and one POST button. Changes nothing."""
+        if not permissions.may(request.user, step.name, version):
+            if version.state not in step.sources:
+                messages.error(request, f"{version} is {version.get_state_display().lower()}.")
+                return HttpResponseRedirect(version_admin_url(version))
+            if step.clinician and permissions.signed(request.user, version):
+                messages.info(request, f"You have already approved this text of {version}.")
+                return HttpResponseRedirect(version_admin_url(version))
+            raise PermissionDenied
+        published = version.article.published_version
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{step.label}: {version.article.slug} v{version.number}",
+            "version": version,
+            "step": step,
+            "published": published if published and published.pk != version.pk else None,
+            "diffs": field_diffs(
+                published if published and published.pk != version.pk else None,
+                version,
+                reviewers=True,
+            ),
+            "checks": checks_html(version),
+            "awaited": services.awaited_reviewers(version),
+        }
+        return TemplateResponse(request, "admin/articles/articleversion/confirm_step.html", context)
+
+    # Not named `reviewers`: the admin would print the model's many-to-many field of that name.
     @admin.display(description="Reviewed by")
-    def reviewers(self, obj):
+    def reviewer_names(self, obj):
         return reviewed_by(obj)
+
+    @admin.display(description="Reviewers who must approve")
+    def listed_reviewers(self, obj):
+        """Each listed clinician and whether they have signed this text (read-only view)."""
+        signed = {a.reviewer_id for a in services.current_approvals(obj)}
+        rows = format_html_join(
+            "",
+            "<li>{} — {}</li>",
+            (
+                (reviewer, "approved" if reviewer.pk in signed else "not yet approved")
+                for reviewer in obj.ordered_reviewers
+            ),
+        )
+        return format_html('<ul class="listed-reviewers">{}</ul>', rows) if rows else "—"
 
     @admin.display(description="Review record")
     def review_record(self, obj):
-        approval = getattr(obj, "approval", None)
-        if approval is not None:
-            matches = approval.text_sha256 == services.version_text_sha256(obj)
-            return format_html(
-                "Approved by {} (account “{}”) on {}.<br>Text sha256 {}: {}.",
-                approval.reviewer,
-                approval.approved_by.get_username(),
-                timezone.localtime(approval.approved_at).strftime("%Y-%m-%d %H:%M %Z"),
-                approval.text_sha256[:16] + "…",
-                "matches the text" if matches else "DOES NOT match the text",
+        text = obj.text_sha256()
+        approvals = obj.approvals.select_related("approved_by").order_by("approved_at", "pk")
+        if approvals:
+            return format_html_join(
+                mark_safe("<br>"),  # noqa: S308 (a constant)
+                "Approved by {} (account “{}”) on {}. Text sha256 {}: {}.",
+                (
+                    (
+                        approval.signed_as,
+                        approval.approved_by.get_username(),
+                        timezone.localtime(approval.approved_at).strftime("%Y-%m-%d %H:%M %Z"),
+                        approval.text_sha256[:16] + "…",
+                        "matches the text"
+                        if approval.text_sha256 == text
+                        else "DOES NOT match the text (void)",
+                    )
+                    for approval in approvals
+                ),
             )
         if obj.from_file:
             return format_html(
@@ -463,19 +602,7 @@ class ArticleVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Checks")
     def editorial_checks(self, obj):
-        checks = editorial.run_checks(
-            summary=obj.summary,
-            body_html=obj.body_html,
-            next_review_due=obj.next_review_due,
-            today=timezone.localdate(),
-            published_slugs=set(Article.objects.published().values_list("slug", flat=True)),
-        )
-        rows = format_html_join(
-            "",
-            '<li class="check-{}"><strong>{}</strong> {}: {}</li>',
-            (("ok" if c.ok else "warn", "✓" if c.ok else "⚠", c.label, c.result) for c in checks),
-        )
-        return format_html('<ul class="editorial-checks">{}</ul>', rows)
+        return checks_html(obj)
 
     @admin.display(description="History")
     def history(self, obj):

@@ -2,8 +2,13 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
+
+# The workflow's states and moves are declared in articles/workflow.py; the model enforces them.
+from articles.sources import text_sha256
+from articles.validators import validate_visible_text
+from articles.workflow import TEXT_FIELDS, TRANSITIONS, VersionState
 
 # "Review due" means overdue or due within this many days (admin filter, review_report).
 REVIEW_DUE_WITHIN_DAYS = 30
@@ -13,40 +18,19 @@ class VersionImmutableError(Exception):
     """A saved article version was about to be changed or deleted."""
 
 
-class VersionState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    APPROVED = "approved", "Approved"
-    PUBLISHED = "published", "Published"
-    SUPERSEDED = "superseded", "Superseded"
-
-
-# What an editor writes; editable only while the version is a draft.
-TEXT_FIELDS = ("title", "summary", "about", "body", "change_note")
-# Recorded by the approval (the in_review → approved move), never typed by an editor.
-REVIEW_FIELDS = ("last_reviewed", "next_review_due", "content_sha256")
-_OPEN_STATES = (
-    VersionState.DRAFT,
-    VersionState.IN_REVIEW,
-    VersionState.APPROVED,
-    VersionState.PUBLISHED,
-)
-# (from, to) → fields that may change besides `state` in that move.
-TRANSITIONS = {
-    (VersionState.DRAFT, VersionState.IN_REVIEW): (),
-    (VersionState.IN_REVIEW, VersionState.DRAFT): (),
-    (VersionState.IN_REVIEW, VersionState.APPROVED): REVIEW_FIELDS,
-    (VersionState.APPROVED, VersionState.PUBLISHED): (),
-    **{(state, VersionState.SUPERSEDED): () for state in _OPEN_STATES},
-}
-
-
 class Reviewer(models.Model):
     """A clinician who medically reviews articles, shown to patients by name and credentials."""
 
-    name = models.CharField(max_length=200, help_text="Full name as patients should see it.")
+    name = models.CharField(
+        max_length=200,
+        validators=[validate_visible_text],
+        help_text="Full name as patients should see it.",
+    )
     credentials = models.CharField(
-        max_length=200, blank=True, help_text="Post-nominal letters, e.g. “MD, FASAM”."
+        max_length=200,
+        blank=True,
+        validators=[validate_visible_text],
+        help_text="Post-nominal letters, e.g. “MD, FASAM”.",
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -146,11 +130,40 @@ class ArticleVersionQuerySet(models.QuerySet):
             return self
         return self.exclude(Q(state=VersionState.DRAFT) & ~Q(created_by=user))
 
+    def awaiting_approval_by(self, reviewer: "Reviewer"):
+        """Versions in review that list `reviewer` (or list nobody), oldest submission first,
+        each with `submitted_at`. Whether they signed the current text is checked by hash."""
+        return (
+            self.in_state(VersionState.IN_REVIEW)
+            .filter(Q(reviewer_links__reviewer=reviewer) | Q(reviewer_links__isnull=True))
+            .distinct()
+            .with_last_step()
+            .order_by("submitted_at", "pk")
+        )
+
+    def drafts_of(self, user):
+        """Drafts `user` started, each with its last workflow step (`last_action`)."""
+        return self.in_state(VersionState.DRAFT).filter(created_by=user).with_last_step()
+
+    def with_last_step(self):
+        """Each version with `submitted_at` (its last submission) and `last_action`."""
+        events = VersionEvent.objects.filter(version=OuterRef("pk"))
+        return self.select_related("article", "created_by").annotate(
+            submitted_at=Subquery(
+                events.filter(action=VersionEvent.Action.SUBMITTED)
+                .order_by("-at", "-pk")
+                .values("at")[:1]
+            ),
+            last_action=Subquery(events.order_by("-at", "-pk").values("action")[:1]),
+            last_at=Subquery(events.order_by("-at", "-pk").values("at")[:1]),
+        )
+
     def with_review(self):
-        return self.select_related("article", "approval__reviewer").prefetch_related(
+        return self.select_related("article").prefetch_related(
             models.Prefetch(
                 "reviewer_links", queryset=VersionReviewer.objects.select_related("reviewer")
-            )
+            ),
+            "approvals",
         )
 
     def update(self, **kwargs):
@@ -171,10 +184,17 @@ class ArticleVersion(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    title = models.CharField(max_length=200)
-    summary = models.CharField(max_length=160, help_text="Shown in lists and search results.")
+    title = models.CharField(max_length=200, validators=[validate_visible_text])
+    summary = models.CharField(
+        max_length=160,
+        validators=[validate_visible_text],
+        help_text="Shown in lists and search results.",
+    )
     about = models.CharField(
-        max_length=200, blank=True, help_text="The medical condition the article is about."
+        max_length=200,
+        blank=True,
+        validators=[validate_visible_text],
+        help_text="The medical condition the article is about.",
     )
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(editable=False, help_text="Sanitized HTML rendered from body.")
@@ -296,15 +316,33 @@ class ArticleVersion(models.Model):
     def ordered_reviewers(self) -> list[Reviewer]:
         return [link.reviewer for link in self.reviewer_links.all()]
 
+    def text_sha256(self) -> str:
+        """Hash of the words a reviewer approves; any edit changes it (and voids approvals)."""
+        return text_sha256(
+            title=self.title,
+            slug=self.article.slug,
+            summary=self.summary,
+            about=self.about,
+            body=self.body,
+        )
+
+    @property
+    def approval(self) -> "Approval | None":
+        """The latest sign-off on this version (each listed reviewer gives one)."""
+        return self.approvals.order_by("-approved_at", "-pk").first()
+
 
 class VersionReviewer(models.Model):
-    """A reviewer of a version, in the order the source lists them."""
+    """A reviewer listed on a version, in order: for a file, who reviewed it (the name and
+    credentials as the file gives them); for a draft, who must approve it."""
 
     version = models.ForeignKey(
         ArticleVersion, on_delete=models.PROTECT, related_name="reviewer_links"
     )
     reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200, blank=True, help_text="As the content file gave it.")
+    credentials = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["version", "position"]
@@ -320,12 +358,16 @@ class VersionReviewer(models.Model):
 
 
 class Approval(models.Model):
-    """A medical reviewer's sign-off on the exact text of one version."""
+    """One listed reviewer's sign-off on the exact text of one version.
 
-    version = models.OneToOneField(
-        ArticleVersion, on_delete=models.PROTECT, related_name="approval"
-    )
+    The reviewer's name and credentials are kept as they were at signing, so correcting the
+    Reviewer record later changes neither a published page nor what can be published.
+    """
+
+    version = models.ForeignKey(ArticleVersion, on_delete=models.PROTECT, related_name="approvals")
     reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="approvals")
+    reviewer_name = models.CharField(max_length=200)
+    reviewer_credentials = models.CharField(max_length=200, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -336,9 +378,14 @@ class Approval(models.Model):
 
     class Meta:
         ordering = ["-approved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "reviewer", "text_sha256"], name="one_approval_per_text"
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.version} approved by {self.reviewer}"
+        return f"{self.version} approved by {self.signed_as}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -347,6 +394,12 @@ class Approval(models.Model):
 
     def delete(self, *args, **kwargs):
         raise VersionImmutableError("An approval cannot be deleted; it is the record.")
+
+    @property
+    def signed_as(self) -> str:
+        if self.reviewer_credentials:
+            return f"{self.reviewer_name}, {self.reviewer_credentials}"
+        return self.reviewer_name
 
 
 class VersionEvent(models.Model):
@@ -397,3 +450,22 @@ class PublishStamp(models.Model):
 
     def __str__(self):
         return f"{self.count} publishes, the last at {self.changed_at}"
+
+
+class ReviewReminder(models.Model):
+    """A reviewer was emailed that a published version's review is due: once per version,
+    which is once per review cycle (a new review publishes a new version)."""
+
+    version = models.ForeignKey(ArticleVersion, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "reviewer"], name="one_reminder_per_review_cycle"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.version}: {self.reviewer} reminded"

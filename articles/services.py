@@ -1,7 +1,9 @@
 """Writes to articles: every version is created, reviewed and published through these functions.
 
-Each workflow step checks who may take it (`articles.permissions`, the rules the admin uses to
-show its buttons), changes the version and records the step in its history, in one transaction.
+Each workflow step checks who may take it (`articles.permissions`, reading the table in
+`articles.workflow` that the admin's buttons come from too), changes the version and records
+the step in its history, in one transaction. No step trusts a missing user: the loader, whose
+files carry their own medical review, publishes through `publish_loaded_version`.
 """
 
 import dataclasses
@@ -14,18 +16,19 @@ from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from articles import permissions
+from articles import notifications, permissions, tasks, workflow
 from articles.models import (
     Approval,
     Article,
     ArticleVersion,
     PublishStamp,
     Reviewer,
+    ReviewReminder,
     VersionEvent,
     VersionReviewer,
     VersionState,
 )
-from articles.rendering import render_markdown
+from articles.rendering import RenderRefused, render_many, render_markdown
 from articles.sources import (
     MAX_SLUG,
     SLUG_RE,
@@ -36,7 +39,6 @@ from articles.sources import (
     normalize_body,
     parse_source,
     text_problems,
-    text_sha256,
 )
 
 Action = VersionEvent.Action
@@ -78,6 +80,14 @@ def default_next_review(last_reviewed: datetime.date) -> datetime.date:
     return last_reviewed + datetime.timedelta(days=settings.ARTICLES_REVIEW_INTERVAL_DAYS)
 
 
+def render_body(body: str, *, slug: str) -> str:
+    """The body's sanitized HTML; ValidationError on the body when it cannot be rendered."""
+    try:
+        return render_markdown(body, source=slug).html
+    except RenderRefused as refused:
+        raise ValidationError({"body": [str(refused)]}) from None
+
+
 def _next_number(article: Article) -> int:
     # Lock the article so two writers cannot take the same number.
     Article.objects.select_for_update().filter(pk=article.pk).first()
@@ -99,12 +109,16 @@ def create_version(
     change_note: str = "",
     by=None,
     reviewers: dict[ReviewerSource, Reviewer] | None = None,
+    body_html: str | None = None,
 ) -> ArticleVersion:
     """Add version n+1 to `article` from a reviewed file, rendering its body once, now.
 
     The file's front matter carries its medical review, so the version starts approved.
-    `reviewers` keeps Reviewer rows between calls (the loader passes one for all its files).
+    `reviewers` keeps Reviewer rows between calls (the loader passes one for all its files);
+    `body_html` is the body already rendered (the loader renders before it writes).
     """
+    if body_html is None:
+        body_html = render_body(source.body, slug=article.slug)
     reviewers = {} if reviewers is None else reviewers
     with transaction.atomic():
         version = ArticleVersion(
@@ -114,7 +128,7 @@ def create_version(
             summary=source.summary,
             about=source.about,
             body=source.body,
-            body_html=render_markdown(source.body, source=article.slug).html,
+            body_html=body_html,
             last_reviewed=source.last_reviewed,
             next_review_due=source.next_review_due or default_next_review(source.last_reviewed),
             content_sha256=source.content_sha256,
@@ -135,7 +149,11 @@ def create_version(
                     name=item.name, credentials=item.credentials
                 )
             VersionReviewer.objects.create(
-                version=version, reviewer=reviewers[item], position=position
+                version=version,
+                reviewer=reviewers[item],
+                position=position,
+                name=item.name,
+                credentials=item.credentials,
             )
         _record(version, Action.CREATED, by, change_note)
     return version
@@ -144,20 +162,27 @@ def create_version(
 # --- the editors' workflow ------------------------------------------------------------------
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
+def _queue_mail(mail, version_id: int) -> None:
+    """Store the step's email as a task in the step's transaction; the worker sends it.
+
+    Every workflow email goes through here (articles/tasks.py): none is sent in a request,
+    and none about a step that was rolled back.
+    """
+    mail.enqueue(version_id)
 
 
 def _locked(version: ArticleVersion) -> ArticleVersion:
     return ArticleVersion.objects.select_for_update().select_related("article").get(pk=version.pk)
 
 
-def _require_state(version: ArticleVersion, state: str, doing: str) -> None:
-    if version.state != state:
+def _require_state(version: ArticleVersion, step: str, doing: str) -> None:
+    """WorkflowError unless the table lets `step` start from the version's state."""
+    sources = workflow.step(step).sources
+    if version.state not in sources:
+        allowed = " or ".join(VersionState(state).label.lower() for state in sources)
         raise WorkflowError(
             f"{version} is {version.get_state_display().lower()}; only a version that is "
-            f"{VersionState(state).label.lower()} can be {doing}."
+            f"{allowed} can be {doing}."
         )
 
 
@@ -181,11 +206,24 @@ def _clean_text(
     return fields
 
 
+def can_sign(reviewer: Reviewer) -> bool:
+    """Whether `reviewer` can be listed on a draft: a credentialed clinician with an account."""
+    return reviewer.user_id is not None and bool(reviewer.credentials.strip())
+
+
+def _list_reviewers(version: ArticleVersion, reviewers: list[Reviewer]) -> None:
+    VersionReviewer.objects.filter(version=version).delete()
+    VersionReviewer.objects.bulk_create(
+        VersionReviewer(version=version, reviewer=reviewer, position=position)
+        for position, reviewer in enumerate(reviewers)
+    )
+
+
 def _new_draft(article: Article, *, by, fields: dict, based_on=None, note: str):
     version = ArticleVersion(
         article=article,
         number=_next_number(article),
-        body_html=render_markdown(fields["body"], source=article.slug).html,
+        body_html=render_body(fields["body"], slug=article.slug),
         state=VersionState.DRAFT,
         based_on=based_on,
         source=f"admin: {by.get_username()}",
@@ -194,6 +232,9 @@ def _new_draft(article: Article, *, by, fields: dict, based_on=None, note: str):
     )
     version.full_clean(exclude=["article"])
     version.save()
+    if based_on is not None:
+        # The same clinicians review the change, if they can sign in the admin.
+        _list_reviewers(version, [r for r in based_on.ordered_reviewers if can_sign(r)])
     _record(version, Action.CREATED, by, note)
     return version
 
@@ -202,7 +243,7 @@ def create_article(
     *, slug: str, title: str, summary: str, about: str = "", body: str, change_note: str, by
 ) -> ArticleVersion:
     """A new article whose first version is a draft with the given text."""
-    _require(permissions.can_create_articles(by), "You may not create articles.")
+    permissions.check(by, "create_article")
     problems = {}
     if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG:
         problems["slug"] = [
@@ -225,7 +266,7 @@ def create_article(
 
 def create_draft(article: Article, *, by, from_version: ArticleVersion | None = None):
     """A new draft copying `from_version`'s text (default: the published version)."""
-    _require(permissions.can_start_drafts(by), "You may not start drafts.")
+    permissions.check(by, "new_draft")
     base = from_version or article.published_version or article.versions.latest_first().first()
     if base is None:
         raise WorkflowError(f"{article} has no version to start a draft from.")
@@ -251,63 +292,129 @@ def update_draft(
     about: str = "",
     body: str,
     change_note: str,
+    reviewers: list[Reviewer] | None = None,
 ) -> ArticleVersion:
-    """Change a draft's text; anything but a draft refuses (start a new draft instead)."""
-    _require(permissions.can_edit(by), "You may not edit drafts.")
+    """Change a draft's text (and, if given, the reviewers who must approve it); anything but
+    a draft refuses (start a new draft instead). A changed text voids every approval."""
+    permissions.check(by, "edit")
     fields = _clean_text(
         title=title, summary=summary, about=about, body=body, change_note=change_note
     )
+    if reviewers is not None and not all(can_sign(r) for r in reviewers):
+        raise ValidationError(
+            {"reviewers": ["must be clinicians with credentials and a staff account"]}
+        )
     with transaction.atomic():
         locked = _locked(version)
-        _require_state(locked, VersionState.DRAFT, "edited")
-        if all(getattr(locked, name) == value for name, value in fields.items()):
+        _require_state(locked, "edit", "edited")
+        listed = locked.ordered_reviewers
+        new_list = reviewers is not None and [r.pk for r in reviewers] != [r.pk for r in listed]
+        same_text = all(getattr(locked, name) == value for name, value in fields.items())
+        if same_text and not new_list:
             return locked
+        voided = len(current_approvals(locked))
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked.body_html = render_markdown(locked.body, source=locked.article.slug).html
+        locked.body_html = render_body(locked.body, slug=locked.article.slug)
         locked.full_clean(exclude=["article"])
         locked.save()
-        _record(locked, Action.EDITED, by)
+        notes = []
+        if new_list:
+            _list_reviewers(locked, reviewers)
+            notes.append("Reviewers: " + (", ".join(str(r) for r in reviewers) or "none"))
+        if voided and not same_text:
+            notes.append(f"the text changed, so {voided} approval(s) no longer count")
+        _record(locked, Action.EDITED, by, "; ".join(notes))
     return locked
 
 
 def submit_for_review(version: ArticleVersion, *, by) -> ArticleVersion:
     """Freeze a draft's text and hand it to the medical reviewers."""
-    _require(permissions.can_submit(by), "You may not submit drafts for review.")
+    permissions.check(by, "submit")
     with transaction.atomic():
         locked = _locked(version)
-        _require_state(locked, VersionState.DRAFT, "submitted for review")
+        _require_state(locked, "submit", "submitted for review")
         if not locked.change_note.strip():
             raise WorkflowError(f"{locked} needs a change note before it is submitted.")
         locked.state = VersionState.IN_REVIEW
         locked.save()
         _record(locked, Action.SUBMITTED, by)
+        _queue_mail(tasks.mail_submitted, locked.pk)
     return locked
 
 
 def return_to_draft(version: ArticleVersion, *, by, note: str = "") -> ArticleVersion:
-    """Send a version in review back to its editors (withdrawn, or changes requested)."""
-    _require(
-        permissions.can_submit(by) or permissions.can_approve(by),
-        "You may not return versions to draft.",
-    )
+    """Send a version in review back to its editors (withdrawn, or changes requested), with
+    the reason its author is shown."""
+    permissions.check(by, "return")
+    if not note.strip():
+        raise ValidationError({"note": ["is required: say why it goes back to draft"]})
+    note = note.strip()
     with transaction.atomic():
         locked = _locked(version)
-        _require_state(locked, VersionState.IN_REVIEW, "returned to draft")
+        _require_state(locked, "return", "returned to draft")
         locked.state = VersionState.DRAFT
         locked.save()
         _record(locked, Action.RETURNED, by, note)
+        _queue_mail(tasks.mail_returned, locked.pk)
     return locked
 
 
 def version_text_sha256(version: ArticleVersion) -> str:
-    return text_sha256(
-        title=version.title,
-        slug=version.article.slug,
-        summary=version.summary,
-        about=version.about,
-        body=version.body,
-    )
+    return version.text_sha256()
+
+
+def required_approvals(listed: int) -> int:
+    """How many of `listed` reviewers must approve: ARTICLES_REQUIRED_APPROVALS (None: all),
+    never more than are listed and never fewer than one."""
+    wanted = settings.ARTICLES_REQUIRED_APPROVALS
+    return max(1, listed if wanted is None else min(wanted, listed))
+
+
+def current_approvals(version: ArticleVersion, text: str | None = None) -> list[Approval]:
+    """The sign-offs that count, in the list's order: by a reviewer listed on the version,
+    on exactly its current text (or on the text hashing to `text`)."""
+    positions = {link.reviewer_id: link.position for link in version.reviewer_links.all()}
+    text = text or version.text_sha256()
+    approvals = [
+        approval
+        for approval in version.approvals.all()
+        if approval.text_sha256 == text and approval.reviewer_id in positions
+    ]
+    return sorted(approvals, key=lambda approval: positions[approval.reviewer_id])
+
+
+def awaited_reviewers(version: ArticleVersion) -> list[Reviewer]:
+    """Listed reviewers who have not yet approved the version's current text."""
+    signed = {approval.reviewer_id for approval in current_approvals(version)}
+    return [reviewer for reviewer in version.ordered_reviewers if reviewer.pk not in signed]
+
+
+def signatories(version: ArticleVersion) -> list[ReviewerSource]:
+    """Whom the page names for the version's medical review, as they signed.
+
+    A content file names its reviewers; an approved version, everyone whose approval counts
+    (name and credentials as at signing); a version not yet approved, whom it awaits.
+    """
+    if version.from_file:
+        return [
+            ReviewerSource(name=link.name, credentials=link.credentials)
+            if link.name
+            else ReviewerSource(name=link.reviewer.name, credentials=link.reviewer.credentials)
+            for link in version.reviewer_links.select_related("reviewer")
+        ]
+    if version.last_reviewed is not None:
+        # The text the last sign-off approved: if the text were changed behind the workflow's
+        # back, the names stay and the content hash, which covers the text, tells.
+        approved = version.approval
+        return [
+            ReviewerSource(name=a.reviewer_name, credentials=a.reviewer_credentials)
+            for a in current_approvals(version, approved.text_sha256 if approved else None)
+        ]
+    return [
+        ReviewerSource(name=reviewer.name, credentials=reviewer.credentials)
+        for reviewer in version.ordered_reviewers
+    ]
 
 
 def version_source(version: ArticleVersion) -> ArticleSource | None:
@@ -326,40 +433,43 @@ def version_source(version: ArticleVersion) -> ArticleSource | None:
 
 
 def approve_version(version: ArticleVersion, *, by) -> Approval:
-    """Record a medical reviewer's sign-off on the exact text of a version in review.
+    """Record one listed reviewer's sign-off on the exact text of a version in review.
 
-    The approval dates the review: the page's "Last reviewed" comes from here.
+    The version becomes approved once enough listed reviewers have signed that text
+    (`required_approvals`); the last sign-off dates the review ("Last reviewed"). A version
+    that lists no reviewer takes the first clinician who approves it as its reviewer.
     """
-    _require(
-        permissions.can_approve(by),
-        "Only a medical reviewer whose account is linked to a reviewer with credentials "
-        "can approve.",
-    )
+    permissions.check(by, "approve")
     with transaction.atomic():
         locked = _locked(version)
-        _require_state(locked, VersionState.IN_REVIEW, "approved")
-        _require(
-            not permissions.self_approval_refused(by, locked),
-            f"You wrote or edited {locked}; another medical reviewer must approve it.",
-        )
+        _require_state(locked, "approve", "approved")
+        permissions.check(by, "approve", locked)
         reviewer = permissions.reviewer_for(by)
+        if not locked.reviewer_links.exists():
+            _list_reviewers(locked, [reviewer])
+        text = locked.text_sha256()
+        if locked.approvals.filter(reviewer=reviewer, text_sha256=text).exists():
+            raise WorkflowError(f"{reviewer} has already approved this text of {locked}.")
         now = timezone.now()
-        today = timezone.localdate(now)
-        VersionReviewer.objects.create(version=locked, reviewer=reviewer, position=0)
-        locked.state = VersionState.APPROVED
-        locked.last_reviewed = today
-        locked.next_review_due = default_next_review(today)
-        locked.content_sha256 = _reviewed_source(locked).content_sha256
-        locked.full_clean(exclude=["article"])
-        locked.save()
         approval = Approval.objects.create(
             version=locked,
             reviewer=reviewer,
+            reviewer_name=reviewer.name,
+            reviewer_credentials=reviewer.credentials,
             approved_by=by,
             approved_at=now,
-            text_sha256=version_text_sha256(locked),
+            text_sha256=text,
         )
         _record(locked, Action.APPROVED, by, str(reviewer))
+        signed = current_approvals(locked)
+        if len(signed) >= required_approvals(locked.reviewer_links.count()):
+            today = timezone.localdate(now)
+            locked.state = VersionState.APPROVED
+            locked.last_reviewed = today
+            locked.next_review_due = default_next_review(today)
+            locked.content_sha256 = _reviewed_source(locked).content_sha256
+            locked.full_clean(exclude=["article"])
+            locked.save()
     return approval
 
 
@@ -369,10 +479,7 @@ def _reviewed_source(version: ArticleVersion) -> ArticleSource:
         title=version.title,
         slug=version.article.slug,
         summary=version.summary,
-        reviewed_by=tuple(
-            ReviewerSource(name=link.reviewer.name, credentials=link.reviewer.credentials)
-            for link in version.reviewer_links.select_related("reviewer")
-        ),
+        reviewed_by=tuple(signatories(version)),
         last_reviewed=version.last_reviewed,
         next_review_due=version.next_review_due,
         about=version.about,
@@ -387,29 +494,47 @@ def check_review(version: ArticleVersion) -> None:
             f"{version}: its text or review record no longer matches the hash recorded at "
             "review; it cannot be published. Start a new draft."
         )
-    if version.from_file:
-        return
-    approval = Approval.objects.filter(version=version).first()
-    if approval is None:
+    if not version.from_file:
+        _check_approvals(version)
+
+
+def _check_approvals(version: ArticleVersion) -> None:
+    if not version.approvals.exists():
         raise WorkflowError(f"{version} has no medical approval.")
-    if approval.text_sha256 != version_text_sha256(version):
+    signed = current_approvals(version)
+    if not signed and version.approvals.exclude(text_sha256=version.text_sha256()).exists():
         raise WorkflowError(
             f"{version}: the text changed after it was approved; it needs a fresh review."
         )
+    if len(signed) < required_approvals(version.reviewer_links.count()):
+        raise WorkflowError(f"{version} still awaits approvals from its listed reviewers.")
 
 
-def publish_version(version: ArticleVersion, *, by=None) -> Article:
+def publish_version(version: ArticleVersion, *, by) -> Article:
     """Make an approved version the one patients see, in one transaction.
 
-    `by=None` is the loader, whose files carry their review; people need the permission.
     Every older version still open or published becomes superseded.
     """
-    if by is not None:
-        _require(permissions.can_publish(by), "Only medical reviewers can publish.")
+    permissions.check(by, "publish")
+    with transaction.atomic():
+        article = _publish(version, by=by)
+        _queue_mail(tasks.mail_published, version.pk)
+    return article
+
+
+def publish_loaded_version(version: ArticleVersion) -> Article:
+    """Publish a version loaded from a content file: the file's front matter is its medical
+    review, so no person's permission is asked; any other version is refused."""
+    if not ArticleVersion.objects.filter(pk=version.pk, from_file=True).exists():
+        raise PermissionDenied(f"{version} was not loaded from a content file.")
+    return _publish(version, by=None)
+
+
+def _publish(version: ArticleVersion, *, by) -> Article:
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=version.article_id)
         locked = _locked(version)
-        _require_state(locked, VersionState.APPROVED, "published")
+        _require_state(locked, "publish", "published")
         check_review(locked)
         older = article.versions.filter(number__lt=locked.number).exclude(
             state=VersionState.SUPERSEDED
@@ -427,6 +552,38 @@ def publish_version(version: ArticleVersion, *, by=None) -> Article:
         _record(locked, Action.PUBLISHED, by)
         _count_publish(article.published_at)
     return article
+
+
+def signing_reviewers(version: ArticleVersion) -> list[Reviewer]:
+    """The Reviewer records behind the clinicians a reviewed version names."""
+    if version.from_file:
+        return version.ordered_reviewers
+    approved = version.approval
+    text = approved.text_sha256 if approved else None
+    return [approval.reviewer for approval in current_approvals(version, text)]
+
+
+def remind_reviewers(articles) -> dict[Reviewer, list[ArticleVersion]]:
+    """Email each reviewer of `articles` (published, review due) about the ones they have not
+    been told of in this review cycle; returns who was told of what. Safe to run daily."""
+    due: dict[Reviewer, list[ArticleVersion]] = {}
+    for article in articles:
+        version = article.published_version
+        for reviewer in signing_reviewers(version):
+            if not ReviewReminder.objects.filter(version=version, reviewer=reviewer).exists():
+                due.setdefault(reviewer, []).append(version)
+    told: dict[Reviewer, list[ArticleVersion]] = {}
+    today = timezone.localdate()
+    for reviewer, versions in due.items():
+        if not notifications.send_review_due(reviewer.pk, [v.pk for v in versions], today):
+            continue  # no address, or the mail failed: try again next run
+        now = timezone.now()
+        ReviewReminder.objects.bulk_create(
+            [ReviewReminder(version=v, reviewer=reviewer, sent_at=now) for v in versions],
+            ignore_conflicts=True,
+        )
+        told[reviewer] = versions
+    return told
 
 
 def _count_publish(when: datetime.datetime) -> None:
@@ -515,6 +672,17 @@ def load_sources(
             plans.append((source, *plan))
         except LoadRefused as refused:
             problems.extend(refused.problems)
+    # Render every changed body before writing: a body that cannot be rendered is one more
+    # problem to report, and no render runs inside the transaction.
+    changed = [source for source, outcome, _latest in plans if outcome != "unchanged"]
+    rendered: dict[str, str] = {}
+    for source, result in zip(
+        changed, render_many([(source.body, source.slug) for source in changed]), strict=True
+    ):
+        if isinstance(result, RenderRefused):
+            problems.append(f"{source.path}: body: {result}")
+        else:
+            rendered[source.path] = result.html
     if problems:
         raise LoadRefused(problems)
     results, reviewers = [], {}
@@ -534,8 +702,9 @@ def load_sources(
                     origin=source.path,
                     change_note="Loaded from file",
                     reviewers=reviewers,
+                    body_html=rendered[source.path],
                 )
-                publish_version(version)
+                publish_loaded_version(version)
                 number = version.number
             results.append(LoadResult(source.path, source.slug, outcome, number))
     return results

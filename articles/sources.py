@@ -15,7 +15,40 @@ import frontmatter
 import yaml
 from django.conf import settings
 
-from articles.rendering import CTA_BODY_LINE_RE, CTA_HEADER_RE
+from articles.rendering import CTA_BODY_LINE_RE, CTA_HEADER_RE, limit_problems
+from articles.validators import invisible_character_problem
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML as content files need it: no anchors or aliases, dates left as text.
+
+    An alias can expand a few hundred bytes into gigabytes (a "billion laughs"), so the first
+    anchor or alias is refused while the document is composed, before any value is built.
+    Dates stay text so an impossible one (2025-02-30) is reported on its field by `_date`.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _YAMLOnly(frontmatter.YAMLHandler):
+    """Front matter is YAML between --- lines, nothing else (python-frontmatter would also take
+    JSON or TOML by the file's first character)."""
+
+    def load(self, fm: str, **kwargs):
+        return yaml.load(fm, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+
 
 REQUIRED_KEYS = ("title", "slug", "summary", "reviewed_by", "last_reviewed")
 OPTIONAL_KEYS = ("next_review_due", "about")
@@ -144,9 +177,19 @@ def collect_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
     problems: list[str] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
+            root = path.resolve()
+            for candidate in sorted(path.rglob("*.md")):
+                if not candidate.resolve().is_relative_to(root):
+                    problems.append(f"{candidate}: path: a link to outside {path}; refused")
+                elif candidate.is_file():
+                    found.append(candidate)
+                else:
+                    problems.append(f"{candidate}: path: not a file")
         elif path.is_file():
-            found.append(path)
+            if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
+                problems.append(f"{path}: path: a link to outside its folder; refused")
+            else:
+                found.append(path)
         else:
             problems.append(f"{path}: path: no such file or folder")
     return found, problems
@@ -162,11 +205,14 @@ def display_path(path: Path) -> str:
 def read_source(path: Path) -> ArticleSource:
     """Read and validate one file; raises SourceError listing every problem found."""
     name = display_path(path)
-    size = path.stat().st_size
-    limit = settings.ARTICLES_MAX_SOURCE_BYTES
-    if size > limit:
-        raise SourceError([f"{name}: file: {size} bytes is over the {limit} byte limit"])
-    raw = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        limit = settings.ARTICLES_MAX_SOURCE_BYTES
+        if size > limit:
+            raise SourceError([f"{name}: file: {size} bytes is over the {limit} byte limit"])
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SourceError([f"{name}: file: cannot be read ({error.strerror})"]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -175,12 +221,19 @@ def read_source(path: Path) -> ArticleSource:
 
 
 def parse_source(text: str, *, name: str) -> ArticleSource:
+    if not text.startswith("---"):
+        raise SourceError([f"{name}: front matter: missing (a YAML block between --- lines)"])
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_YAMLOnly())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
-        raise SourceError([f"{name}: front matter: not valid YAML{where}"]) from None
+        why = f": {exc.problem}" if getattr(exc, "problem", None) else ""
+        raise SourceError([f"{name}: front matter: not valid YAML{where}{why}"]) from None
+    except RecursionError:
+        raise SourceError([f"{name}: front matter: nested too deeply"]) from None
+    except (ValueError, OverflowError) as exc:  # e.g. an integer of 5,000 digits
+        raise SourceError([f"{name}: front matter: a value cannot be read ({exc})"[:300]]) from None
     meta = post.metadata
     if not isinstance(meta, dict) or not meta:
         raise SourceError([f"{name}: front matter: missing (a YAML block between --- lines)"])
@@ -190,7 +243,9 @@ def parse_source(text: str, *, name: str) -> ArticleSource:
         problems.append(f"{name}: {field_name}: {message}")
 
     for key in sorted(set(map(str, meta)) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS)):
-        problem(key, "unknown key (allowed: " + ", ".join(REQUIRED_KEYS + OPTIONAL_KEYS) + ")")
+        problem(
+            _shown(key), "unknown key (allowed: " + ", ".join(REQUIRED_KEYS + OPTIONAL_KEYS) + ")"
+        )
     for key in REQUIRED_KEYS:
         if key not in meta:
             problem(key, "missing")
@@ -227,6 +282,11 @@ def parse_source(text: str, *, name: str) -> ArticleSource:
     )
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """`text` cut short for a problem line, so a huge key cannot flood the report."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def text_problems(*, title: str, summary: str, about: str, body: str) -> dict[str, list[str]]:
     """Problems in the fields an editor writes, by field name: the same rules as for files."""
     problems: dict[str, list[str]] = {}
@@ -257,6 +317,8 @@ def _text(meta: dict, key: str, limit: int, problem, *, required: bool) -> str:
         problem(key, f"is {len(value)} characters; the limit is {limit}")
     elif CONTROL_RE.search(value) or "\n" in value:
         problem(key, "contains a line break or control character")
+    elif invisible := invisible_character_problem(value):
+        problem(key, invisible)
     return value
 
 
@@ -270,7 +332,7 @@ def _reviewers(value, problem) -> tuple[ReviewerSource, ...]:
         if not isinstance(item, dict):
             problem(label, "must be a mapping with name and credentials")
             continue
-        unknown = sorted(set(map(str, item)) - set(REVIEWER_KEYS))
+        unknown = sorted(_shown(str(key)) for key in set(item) - set(REVIEWER_KEYS))
         if unknown:
             problem(label, "unknown key " + ", ".join(unknown) + " (allowed: name, credentials)")
         name = item.get("name")
@@ -286,6 +348,12 @@ def _reviewers(value, problem) -> tuple[ReviewerSource, ...]:
             problem(label, f"name and credentials are limited to {MAX_NAME} characters")
         elif CONTROL_RE.search(name + credentials) or "\n" in name + credentials:
             problem(label, "contains a line break or control character")
+        elif invisible := invisible_character_problem(name):
+            problem(f"{label}.name", invisible)
+        elif invisible := invisible_character_problem(credentials):
+            problem(f"{label}.credentials", invisible)
+        elif ReviewerSource(name=name, credentials=credentials) in reviewers:
+            problem(label, f"{name} is listed twice")
         else:
             reviewers.append(ReviewerSource(name=name, credentials=credentials))
     return tuple(reviewers)
@@ -306,15 +374,19 @@ def _date(meta: dict, key: str, problem) -> datetime.date | None:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}[Tt ].*", value.strip()):
+        problem(key, "must be a date (YYYY-MM-DD) without a time")
+        return None
     problem(key, f"{str(value)[:40]!r} is not an ISO date (YYYY-MM-DD)")
     return None
 
 
 def body_problems(body: str) -> list[str]:
-    """Problems in the markdown body: empty, control characters, malformed `!!! cta` blocks."""
+    """Problems in the markdown body: empty, control characters, malformed `!!! cta` blocks,
+    and the rendering limits (size, costly markup)."""
     if not body.strip():
         return ["is empty"]
-    problems = []
+    problems = limit_problems(body)
     lines = body.split("\n")
     for number, line in enumerate(lines, start=1):
         if CONTROL_RE.search(line):
@@ -332,6 +404,8 @@ def _cta_problems(lines: list[str], number: int) -> list[str]:
         return ['a call-to-action must be written !!! cta "Heading"']
     if not match.group("heading").strip():
         return ["call-to-action heading is empty"]
+    if invisible := invisible_character_problem(match.group("heading")):
+        return [f"call-to-action heading {invisible}"]
     if number > 1 and lines[number - 2].strip():
         return ["call-to-action needs a blank line before it"]
     end = number

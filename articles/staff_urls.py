@@ -10,4 +10,5 @@ urlpatterns = [
     ),
     path("markdownx/markdownify/", staff_views.markdownify, name="markdownify"),
     path("markdownx/upload/", staff_views.upload, name="upload"),
+    path("articles/preview.css", staff_views.preview_stylesheet, name="preview_stylesheet"),
 ]

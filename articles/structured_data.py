@@ -41,13 +41,14 @@ def medical_web_page(
     summary: str,
     about: str,
     reviewers: list[PagePerson],
-    last_reviewed: datetime.date,
+    last_reviewed: datetime.date | None,
     date_published: datetime.datetime,
     date_modified: datetime.datetime,
     publisher_name: str,
     publisher_url: str,
 ) -> dict:
-    """The page as schema.org describes a medically reviewed page for patients."""
+    """The page as schema.org describes a medically reviewed page for patients (a draft's
+    preview has no review yet: no `lastReviewed`, no `reviewedBy`)."""
     publisher = {"@type": "MedicalOrganization", "name": publisher_name, "url": publisher_url}
     page = {
         "@context": "https://schema.org",
@@ -57,8 +58,6 @@ def medical_web_page(
         "name": title,
         "description": summary,
         "inLanguage": "en-US",
-        "lastReviewed": last_reviewed.isoformat(),
-        "reviewedBy": [_person(reviewer) for reviewer in reviewers],
         "medicalAudience": {"@type": "Patient"},
         "mainEntity": {
             "@type": "Article",
@@ -71,6 +70,10 @@ def medical_web_page(
         },
         "publisher": publisher,
     }
+    if last_reviewed is not None:
+        page["lastReviewed"] = last_reviewed.isoformat()
+    if reviewers:
+        page["reviewedBy"] = [_person(reviewer) for reviewer in reviewers]
     if about:
         page["about"] = {"@type": "MedicalCondition", "name": about}
     return page

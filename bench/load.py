@@ -16,6 +16,7 @@ class WrkResult:
     p99_ms: float
     non_2xx_3xx: int
     timeouts: int = 0  # requests wrk gave up on (--timeout 5s): not in the percentiles
+    requests: int = 0  # completed in the run
 
 
 def wrk(url: str, *, seconds: int, connections: int = 32, headers: dict | None = None) -> WrkResult:
@@ -41,12 +42,14 @@ def parse_wrk(output: str) -> WrkResult:
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     timeouts = re.search(r"Socket errors:.*timeout (\d+)", output)
+    done = re.search(r"^\s+(\d+) requests in", output, re.M)
     return WrkResult(
         rps=rps,
         p50_ms=p50,
         p99_ms=p99,
         non_2xx_3xx=int(bad.group(1)) if bad else 0,
         timeouts=int(timeouts.group(1)) if timeouts else 0,
+        requests=int(done.group(1)) if done else 0,
     )
 
 

@@ -3,6 +3,9 @@
 import datetime
 
 TARGET_RATIO = 0.8
+# Counting views (outcomes/) must cost the article next to nothing.
+COUNTING_TARGET_RATIO = 0.9
+COUNTING_MAX_COST = 0.05
 TARGET_P99_MS = 50
 BUDGET_GZ = 30 * 1024
 LOAD_FIRST_S = 20
@@ -94,10 +97,51 @@ def _load(results: dict) -> list[str]:
             f"Article with ÷ without the page cache, median of per-round ratios: "
             f"{data['cache_gain']:.1f}×."
         ]
+    if "counting_ratio" in data:
+        lines[-1:-1] = _counting(data)
     lines += [LOAD_HOW, ""]
     if ratio < TARGET_RATIO or p99 > TARGET_P99_MS:
         lines += [LOAD_GAP, ""]
     return lines
+
+
+def _counting(data: dict) -> list[str]:
+    ratio, vs_off = data["counting_ratio"], data["counting_vs_off"]
+    per_round = ", ".join(f"{r:.2f}" for r in data["counting_ratios"])
+    return [
+        f"Article ÷ CSS with counting on (`OUTCOMES_ENABLED=1`; the other rows count nothing), "
+        f"median of per-round ratios: **{ratio:.2f}** (rounds: {per_round}); target ≥ "
+        f"{COUNTING_TARGET_RATIO}: {_ok(ratio >= COUNTING_TARGET_RATIO)}.",
+        f"Article with ÷ without counting, median of per-round ratios: **{vs_off:.2f}**; "
+        f"target within {COUNTING_MAX_COST:.0%}: {_ok(vs_off >= 1 - COUNTING_MAX_COST)}.",
+    ]
+
+
+def _outcomes(results: dict) -> list[str]:
+    data = results.get("outcomes")
+    if not data:
+        return []
+    shown, sent = data["shown"], data["sent"]
+    lines = [
+        "## Outcomes after the run",
+        "",
+        "After the load rounds, the bench follows each call to action of the seed article "
+        "(n = its position: 5 + n requests and 10 more form visits), stops the counting server "
+        "gracefully, and reads the outcomes page's numbers for today from the database. "
+        f"Views of the article counted: {shown['views']:,}; requests wrk completed to the "
+        f"counting server: {data.get('wrk_requests', 0):,}, plus the one the bench read its "
+        "links from (wrk does not count requests still in flight when each run ends).",
+        "",
+        "| position | heading | visits sent | visits shown | requests sent | requests shown |",
+        "| ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for cta in shown["ctas"]:
+        made = sent.get(str(cta["position"]), sent.get(cta["position"], {}))
+        lines.append(
+            f"| {cta['position']} | {cta['heading']} | {made.get('visits', 0)} | "
+            f"{cta['visits']} | {made.get('requests', 0)} | {cta['requests']} |"
+        )
+    return lines + [""]
 
 
 def _growth(sizes: dict) -> str:
@@ -171,7 +215,7 @@ def render(results: dict) -> str:
         "runs: compare the ratios measured in the same run, not single numbers across runs.",
         "",
     ]
-    for section in (_machine, _load, _content, _weight, _intake, _queue, _mail):
+    for section in (_machine, _load, _outcomes, _content, _weight, _intake, _queue, _mail):
         lines += section(results)
     return "\n".join(lines).rstrip() + "\n"
 

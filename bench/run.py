@@ -19,7 +19,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from bench import content, intake, load, mail_burst, postgres, staff_queue, weight
+from bench import content, intake, load, mail_burst, outcomes, postgres, staff_queue, weight
 from tools.local_server import ROOT, gunicorn, prepare, site_env
 
 ARTICLE = "/articles/opioid-induced-hyperalgesia/"
@@ -68,9 +68,15 @@ def css_url(base: str) -> str:
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 
 
-def run_load(base: str, uncached_base: str, *, rounds: int, seconds: int) -> dict:
+def run_load(
+    base: str, uncached_base: str, counting_base: str, *, rounds: int, seconds: int
+) -> dict:
     targets = {
         "article": {"url": base + ARTICLE},
+        # The same article from a server counting views (the other servers do not), right
+        # after it in each round so drift on the machine hits both alike: what counting
+        # costs a page (outcomes/).
+        "article, counting on": {"url": counting_base + ARTICLE},
         "home": {"url": base + "/"},
         "contact (GET)": {"url": base + "/contact/"},
         "article 304": {
@@ -87,6 +93,8 @@ def run_load(base: str, uncached_base: str, *, rounds: int, seconds: int) -> dic
     runs = load.alternating_rounds(targets, rounds=rounds, seconds=seconds)
     ratios = load.per_round_ratios(runs["article"], runs["css (whitenoise)"])
     cache_gains = load.per_round_ratios(runs["article"], runs["article, page cache off"])
+    counting = load.per_round_ratios(runs["article, counting on"], runs["css (whitenoise)"])
+    counting_cost = load.per_round_ratios(runs["article, counting on"], runs["article"])
     return {
         "rows": {
             name: {
@@ -100,6 +108,10 @@ def run_load(base: str, uncached_base: str, *, rounds: int, seconds: int) -> dic
         "ratio": load.median(ratios),
         "ratios": ratios,
         "cache_gain": load.median(cache_gains),
+        "counting_ratio": load.median(counting),
+        "counting_ratios": counting,
+        "counting_vs_off": load.median(counting_cost),
+        "counting_requests": sum(r.requests for r in runs["article, counting on"]),
     }
 
 
@@ -109,19 +121,32 @@ def run_weights(base: str) -> dict:
 
 def run_served_parts(parts: set[str], args, results: dict) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        env = site_env(Path(tmp))
+        # Views are counted only by the "counting on" server, so every other row is as before.
+        env = site_env(Path(tmp), OUTCOMES_ENABLED="0")
         prepare(env)
         with gunicorn(env) as base:
             if "weight" in parts:
                 print("page weight …", flush=True)
                 results["weight"] = run_weights(base)
             if "load" in parts:
-                print(f"load: {args.rounds} rounds × 6 targets × {args.seconds} s …", flush=True)
+                print(f"load: {args.rounds} rounds × 7 targets × {args.seconds} s …", flush=True)
                 # Idle until its own turn: sync workers waiting in accept() use no CPU.
-                with gunicorn(env | {"DJANGO_PUBLIC_PAGE_CACHE": "0"}) as uncached:
+                counting_env = env | outcomes.COUNTING_ENV
+                with (
+                    gunicorn(env | {"DJANGO_PUBLIC_PAGE_CACHE": "0"}) as uncached,
+                    gunicorn(counting_env) as counting,
+                ):
                     results["load"] = run_load(
-                        base, uncached, rounds=args.rounds, seconds=args.seconds
+                        base, uncached, counting, rounds=args.rounds, seconds=args.seconds
                     )
+                    print("outcomes: following each call to action …", flush=True)
+                    sent = outcomes.follow_calls_to_action(int(counting.rsplit(":", 1)[1]))
+                # Stopped gracefully: each worker has written its last counts.
+                results["outcomes"] = {
+                    "sent": sent,
+                    "shown": outcomes.shown_on_the_page(env),
+                    "wrk_requests": results["load"]["counting_requests"],
+                }
 
 
 def main(argv=None) -> int:

@@ -34,7 +34,7 @@ LAST_NAMES = [
 # What the "before" run takes away: the indexes of intake migration 0002.
 BEFORE_DROPPED_INDEXES = [
     "intake_submission_phone",
-    "intake_submission_name_search_trgm",  # the name's, since intake 0008
+    "intake_submission_name_search_trgm",  # the name's, since intake 0009
     "intake_submission_email_trgm",
     "intake_submission_phone_trgm",
 ]

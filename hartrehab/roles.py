@@ -7,7 +7,8 @@ from django.apps import apps
 EDITORS = "Editors"
 MEDICAL_REVIEWERS = "Medical reviewers"
 INTAKE_STAFF = "Intake staff"
-ROLE_NAMES = (EDITORS, MEDICAL_REVIEWERS, INTAKE_STAFF)
+CLINIC_MANAGERS = "Clinic managers"
+ROLE_NAMES = (EDITORS, MEDICAL_REVIEWERS, INTAKE_STAFF, CLINIC_MANAGERS)
 # The names `invite_staff --role` takes, and the group each one joins.
 ROLE_SLUGS = {"editor": EDITORS, "medical-reviewer": MEDICAL_REVIEWERS, "intake": INTAKE_STAFF}
 # Superusers, and anyone given this permission, may invite staff and reset a second factor.

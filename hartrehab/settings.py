@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from hartrehab import limits
 
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "articles",
     "intake",
+    "outcomes",
     # SECURITY (issue 6)
     "hartrehab",
     "csp",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "hartrehab.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # OUTCOMES: counts views of public pages, the page cache's replays and 304s included.
+    "outcomes.middleware.CountingMiddleware",
     # Whole public pages from memory, checked against the newest publish (docs/BENCHMARKS.md).
     "hartrehab.pagecache.PublicPageCacheMiddleware",
     # SECURITY (issue 6): public or staff Content Security Policy by path.
@@ -332,10 +336,30 @@ STAFF_CONTENT_SECURITY_POLICY = {
 ARTICLES_CONTENT_DIR = Path(env("ARTICLES_CONTENT_DIR", str(BASE_DIR / "content")))
 ARTICLES_REVIEW_INTERVAL_DAYS = int(env("ARTICLES_REVIEW_INTERVAL_DAYS", "365"))
 ARTICLES_MAX_SOURCE_BYTES = 1024 * 1024
+# The longest article body (markdown, UTF-8 bytes) the editor, the live preview and
+# load_content accept: the render's cost grows with it.
+ARTICLES_MAX_BODY_BYTES = int(env("ARTICLES_MAX_BODY_BYTES", str(100 * 1024)))
+# A render that takes longer is stopped and refused; well under gunicorn's timeout, so the
+# editor gets a message instead of a killed worker.
+ARTICLES_RENDER_TIMEOUT_SECONDS = float(env("ARTICLES_RENDER_TIMEOUT_SECONDS", "5"))
 # --- editors' workflow (issue 4) ---
 # On, a medical reviewer may approve a version they wrote or edited themselves (a practice
 # with one clinician); off, another reviewer must.
 ARTICLES_ALLOW_SELF_APPROVAL = env_bool("ARTICLES_ALLOW_SELF_APPROVAL", False)
+# The sender of the workflow's emails (submitted, returned, published, reviews due).
+ARTICLES_NOTIFY_FROM = env("ARTICLES_NOTIFY_FROM") or DEFAULT_FROM_EMAIL
+# How many of a version's listed reviewers must approve it: "all" (the default), or a number
+# (at least 1; a version listing fewer needs all of them).
+_REQUIRED_APPROVALS = env("ARTICLES_REQUIRED_APPROVALS", "all").strip().lower()
+if _REQUIRED_APPROVALS in ("", "all"):
+    ARTICLES_REQUIRED_APPROVALS = None
+elif _REQUIRED_APPROVALS.isdigit() and int(_REQUIRED_APPROVALS) >= 1:
+    ARTICLES_REQUIRED_APPROVALS = int(_REQUIRED_APPROVALS)
+else:
+    raise ImproperlyConfigured(
+        "ARTICLES_REQUIRED_APPROVALS: expected 'all' or a number from 1, "
+        f"not {_REQUIRED_APPROVALS!r}"
+    )
 # --- end editors' workflow ---
 
 # CLINIC
@@ -364,6 +388,14 @@ INTAKE_MAX_SECONDS = int(env("INTAKE_MAX_SECONDS", str(24 * 60 * 60)))
 INTAKE_RATE_LIMIT = int(env("INTAKE_RATE_LIMIT", "20"))
 INTAKE_RATE_LIMIT_WINDOW_SECONDS = int(env("INTAKE_RATE_LIMIT_WINDOW_SECONDS", "3600"))
 INTAKE_RATE_LIMIT_KEY_PREFIX = env("INTAKE_RATE_LIMIT_KEY_PREFIX", "hartrehab:intake:rate")
+
+# OUTCOMES (views and requests counted on this server: no cookie, no script, no visitor data)
+OUTCOMES_ENABLED = env_bool("OUTCOMES_ENABLED", True)
+# Each worker writes its counts at most this often (and when it stops gracefully); a worker
+# killed with kill -9 loses at most this many seconds of counts.
+OUTCOMES_FLUSH_SECONDS = max(int(env("OUTCOMES_FLUSH_SECONDS", "10")), 1)
+# purge_outcomes deletes counts of days older than this; /privacy/ states it.
+OUTCOMES_RETENTION_DAYS = int(env("OUTCOMES_RETENTION_DAYS", "730"))
 
 # MARKDOWNX
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.markdownify_for_preview"

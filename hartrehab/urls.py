@@ -24,6 +24,8 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     # Editors' workflow (issue 4): staff preview and the wrapped markdownx endpoints.
     path("staff/", include("articles.staff_urls")),
+    # Outcomes: which articles and calls to action bring requests (clinic managers, editors).
+    path("staff/outcomes/", include("outcomes.urls")),
 ]
 
 # INTAKE: the 400 page shows the clinic's phone and what to do next.

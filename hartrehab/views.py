@@ -17,8 +17,11 @@ from intake.services import notifications_late
 @require_GET
 @public_page
 def privacy(request):
-    # INTAKE: the page states the retention period the purge command enforces.
-    context = {"intake_retention_days": settings.INTAKE_RETENTION_DAYS}
+    # INTAKE, OUTCOMES: the page states the retention periods the purge commands enforce.
+    context = {
+        "intake_retention_days": settings.INTAKE_RETENTION_DAYS,
+        "outcomes_retention_days": settings.OUTCOMES_RETENTION_DAYS,
+    }
     return render(request, "pages/privacy.html", context)
 
 

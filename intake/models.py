@@ -97,6 +97,11 @@ class ContactSubmission(models.Model):
         related_name="+",
         help_text="The article whose call to action the patient followed.",
     )
+    source_cta = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Which of that article's calls to action it was (1 is the first on the page).",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     status = models.CharField(
         max_length=11, choices=Status.choices, default=Status.NEW, db_index=True

@@ -23,9 +23,12 @@ from intake.formtoken import check_token, issue_token
 from intake.models import ContactSubmission
 from intake.phones import display_phone
 from intake.services import create_submission
+from intake.signals import contact_form_shown
 
 logger = logging.getLogger(__name__)
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+# A call to action's position in its article, from 1 (CTA links carry it as `cta`).
+CTA_POSITION = re.compile(r"[1-9][0-9]?")
 # Bots fill every field; people never see this one (hidden by the .intake-hp class).
 HONEYPOT = "website"
 THANKS_KEY = "intake_thanks"
@@ -39,10 +42,20 @@ def source_article(slug: str) -> Article | None:
     return Article.objects.published().filter(slug=slug).first()
 
 
-def _form_page(request, form, *, source, token, status=200, unavailable=False, resend=False):
+def source_cta(value: str, source: Article | None) -> int | None:
+    """The position of the call to action a link named, kept only with its article."""
+    if source is None or not isinstance(value, str) or not CTA_POSITION.fullmatch(value):
+        return None
+    return int(value)
+
+
+def _form_page(
+    request, form, *, source, cta=None, token, status=200, unavailable=False, resend=False
+):
     context = {
         "form": form,
         "source": source,
+        "cta": cta,
         "form_token": token,
         "honeypot": HONEYPOT,
         "unavailable": unavailable,
@@ -65,7 +78,9 @@ def contact(request):
     except DatabaseError as error:
         logger.error("intake: database unavailable for the contact form (%s)", type(error).__name__)
         source = None
-    return _form_page(request, ContactForm(), source=source, token=issue_token())
+    cta = source_cta(request.GET.get("cta", ""), source)
+    contact_form_shown.send(sender=ContactForm, request=request, source=source, cta=cta)
+    return _form_page(request, ContactForm(), source=source, cta=cta, token=issue_token())
 
 
 @sensitive_variables()
@@ -73,23 +88,27 @@ def _post(request):
     form = ContactForm(request.POST)
     check = check_token(request.POST.get("form_token", ""))
     token = request.POST.get("form_token") if check.reusable else issue_token()
-    source = None
+    source = cta = None
     try:
         decision = ratelimit.hit(request.META.get("REMOTE_ADDR", ""))
         if not decision.allowed:
             return _rate_limited(request, decision.retry_after)
         source = source_article(request.POST.get("source", ""))
+        cta = source_cta(request.POST.get("cta", ""), source)
         if not form.is_valid():
-            return _form_page(request, form, source=source, token=token, status=400)
+            return _form_page(request, form, source=source, cta=cta, token=token, status=400)
         honeypot_filled = bool(request.POST.get(HONEYPOT))
         if check.problem and not honeypot_filled:
             # Sent very fast (autofill and one tap) or from a page left open too long: a
             # person is as likely as a bot, so nothing is stored and the form comes back with
             # everything kept, to be sent again. Only the hidden field quarantines.
-            return _form_page(request, form, source=source, token=token, status=400, resend=True)
+            return _form_page(
+                request, form, source=source, cta=cta, token=token, status=400, resend=True
+            )
         submission, _ = create_submission(
             data=form.cleaned_data,
             source=source,
+            cta=cta,
             idempotency_key=check.idempotency_key,
             consent_version=check.consent_version,
             spam_reason="hidden field filled" if honeypot_filled else "",
@@ -97,7 +116,9 @@ def _post(request):
     except DatabaseError as error:
         # The class name only: database messages can quote the row being written.
         logger.error("intake: a request could not be stored (%s)", type(error).__name__)
-        return _form_page(request, form, source=source, token=token, status=503, unavailable=True)
+        return _form_page(
+            request, form, source=source, cta=cta, token=token, status=503, unavailable=True
+        )
     # For the thanks page's first showing only (never the URL): how we will reach them, so a
     # typo can be caught, and the reference to quote.
     request.session[THANKS_KEY] = {

@@ -46,3 +46,13 @@ def seed_article(db):
     from articles.models import Article
 
     return Article.objects.get(slug="opioid-induced-hyperalgesia")
+
+
+@pytest.fixture(autouse=True)
+def empty_outcome_counts():
+    """Each test starts with no view or request counted in memory (outcomes/counting.py)."""
+    from outcomes.counting import tally
+
+    tally.clear()
+    yield
+    tally.clear()

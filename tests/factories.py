@@ -13,7 +13,7 @@ import yaml
 from django.core.management import call_command
 
 from articles.models import Article
-from articles.services import create_version, publish_version
+from articles.services import create_version, publish_loaded_version
 from articles.sources import parse_source
 from intake.formtoken import issue_token  # INTAKE
 from intake.models import ContactSubmission  # INTAKE
@@ -49,7 +49,7 @@ def make_article(body: str = "Some reviewed text.\n", *, publish: bool = True, *
     article, _ = Article.objects.get_or_create(slug=source.slug)
     version = create_version(article, source=source, origin="factory")
     if publish:
-        publish_version(version)
+        publish_loaded_version(version)
     article.refresh_from_db()
     return article
 

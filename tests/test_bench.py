@@ -51,6 +51,7 @@ def test_wrk_output_is_parsed_with_units():
     assert result.p50_ms == 0.85
     assert result.p99_ms == 1200.0
     assert result.non_2xx_3xx == 3
+    assert result.requests == 12000
 
 
 def test_generated_articles_are_valid_and_load(db, tmp_path):
@@ -308,3 +309,49 @@ def test_report_has_the_article_during_a_hung_mail_burst_row():
 @pytest.mark.parametrize("row", [{"p99": 1000.0}, {"timeouts": 3}])
 def test_a_slow_or_timed_out_article_during_the_burst_is_missed(row):
     assert "with no timeout: **missed**" in render(mail_results(**row))
+
+
+# --- outcomes: counting on ---
+
+
+def test_the_bench_finds_each_call_to_action_link_in_page_order(client, seed_article):
+    from bench.outcomes import CTA_LINK
+
+    html = client.get(seed_article.get_absolute_url()).content.decode()
+    links = [link.replace("&amp;", "&") for link in CTA_LINK.findall(html)]
+
+    assert links == [
+        f"/contact/?source=opioid-induced-hyperalgesia&cta={n}" for n in range(1, len(links) + 1)
+    ]
+    assert len(links) == 7
+
+
+def test_the_report_shows_counting_cost_and_each_call_to_action():
+    rows = {"rps": 100.0, "p50": 1.0, "p99": 2.0, "errors": 0}
+    results = {
+        "machine": {"cpu": "test"},
+        "args": {"rounds": 2, "seconds": 1},
+        "load": {
+            "rows": {"article": rows, "article, counting on": rows},
+            "ratio": 0.95,
+            "ratios": [0.9, 1.0],
+            "counting_ratio": 0.93,
+            "counting_ratios": [0.92, 0.94],
+            "counting_vs_off": 0.97,
+        },
+        "outcomes": {
+            "sent": {"1": {"visits": 16, "requests": 6}},
+            "shown": {
+                "views": 1234,
+                "ctas": [
+                    {"position": 1, "heading": "Take a step", "visits": "16", "requests": "6"}
+                ],
+            },
+        },
+    }
+
+    text = render(results)
+
+    assert "Article ÷ CSS with counting on" in text and "**0.93**" in text
+    assert "Article with ÷ without counting, median of per-round ratios: **0.97**" in text
+    assert "| 1 | Take a step | 16 | 16 | 6 | 6 |" in text

@@ -3,7 +3,10 @@
 import os
 import re
 import shutil
+import socket
+import ssl
 import subprocess
+import time
 from email.parser import BytesParser
 from pathlib import Path
 
@@ -21,7 +24,9 @@ def backend_lines() -> list[str]:
     return [line.strip() for line in section.splitlines() if line.strip()[:1] not in ("", "#")]
 
 
-def test_haproxy_accepts_the_configuration(tmp_path):
+def haproxy_env(tmp_path, port: int = 8443) -> dict:
+    """The environment deploy/haproxy.cfg reads, with a self-signed certificate; nodes that
+    nobody serves."""
     haproxy = shutil.which("haproxy")
     if haproxy is None:
         if os.environ.get("CI"):
@@ -35,17 +40,27 @@ def test_haproxy_accepts_the_configuration(tmp_path):
         capture_output=True,
         timeout=60,
     )
-    env = {
+    return {
         "PATH": os.environ["PATH"],
-        "HAPROXY_BIND": "127.0.0.1:8443",
+        "HAPROXY_BIND": f"127.0.0.1:{port}",
         "HAPROXY_CERT": str(pem),
         "HAPROXY_SOCKET": str(tmp_path / "haproxy.sock"),
         "HAPROXY_ERRORS": str(DEPLOY / "errors"),
-        **{f"NODE{i}": f"127.0.0.1:{8000 + i}" for i in (1, 2, 3)},
+        **{f"NODE{i}": f"127.0.0.1:{free_port()}" for i in (1, 2, 3)},
     }
 
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_haproxy_accepts_the_configuration(tmp_path):
+    env = haproxy_env(tmp_path)
+
     result = subprocess.run(
-        [haproxy, "-c", "-f", str(DEPLOY / "haproxy.cfg")],
+        [shutil.which("haproxy"), "-c", "-f", str(DEPLOY / "haproxy.cfg")],
         env=env,
         capture_output=True,
         text=True,
@@ -54,6 +69,58 @@ def test_haproxy_accepts_the_configuration(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNING" not in result.stdout + result.stderr
+
+
+def https_head_of_answer(port: int, request: bytes) -> bytes:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    with raw, context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        tls.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = tls.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        while chunk := tls.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_haproxy_refuses_an_oversized_body_before_reading_it(tmp_path):
+    port = free_port()
+    env = haproxy_env(tmp_path, port)
+    proxy = subprocess.Popen(
+        [shutil.which("haproxy"), "-db", "-f", str(DEPLOY / "haproxy.cfg")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    headers = (
+        "POST /contact/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n"
+    )
+    try:
+        # 300 MB announced, none of it sent: the answer comes from the header alone.
+        too_large = https_head_of_answer(port, headers.format(300_000_000).encode())
+        small = https_head_of_answer(port, headers.format(9).encode() + b"name=Zoe&")
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
+
+    assert re.match(rb"HTTP/1\.[01] 413 ", too_large), too_large[:80]
+    assert b"Your message was not sent" in too_large and b'href="tel:988"' in too_large
+    assert re.match(rb"HTTP/1\.[01] 503 ", small)  # passed on; no node runs here
 
 
 def test_after_a_request_reached_a_node_only_get_and_head_are_retried():

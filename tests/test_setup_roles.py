@@ -15,13 +15,14 @@ def permission_codes(name: str) -> set[str]:
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
 
 
-def test_creates_the_three_groups(db):
+def test_creates_the_four_groups(db):
     setup_roles()
 
     assert set(Group.objects.values_list("name", flat=True)) == {
         "Editors",
         "Medical reviewers",
         "Intake staff",
+        "Clinic managers",
     }
     assert "articles.view_articleversion" in permission_codes("Editors")
 
@@ -32,7 +33,7 @@ def test_second_run_changes_nothing(db):
 
     output = setup_roles()
 
-    assert output.count("unchanged") == 3
+    assert output.count("unchanged") == 4
     assert {g.name: permission_codes(g.name) for g in Group.objects.all()} == before
 
 
@@ -82,3 +83,27 @@ def test_medical_reviewers_approve_and_publish_but_never_edit(db):
         "articles.change_reviewer",
     }
     assert not any(code.startswith("articles.") for code in permission_codes("Intake staff"))
+
+
+def test_every_group_an_app_grants_to_is_one_setup_roles_makes():
+    """Apps name groups by their words (they do not import the project package)."""
+    from django.apps import apps
+
+    from hartrehab.roles import ROLE_NAMES, role_permissions
+
+    granted = {
+        name
+        for config in apps.get_app_configs()
+        for name in getattr(_roles_module(config), "ROLE_PERMISSIONS", {})
+    }
+    assert granted <= set(ROLE_NAMES)
+    assert role_permissions("Clinic managers") == {"outcomes.view_outcomes"}
+
+
+def _roles_module(config):
+    from importlib import import_module
+
+    try:
+        return import_module(f"{config.name}.roles")
+    except ModuleNotFoundError:
+        return None

@@ -511,3 +511,131 @@ def test_a_reviewer_does_not_see_an_article_that_is_only_a_draft(
     ]
     assert "zebra-secret" not in article_choices
     assert "zebra-secret" not in versions.content.decode()
+
+
+# --- admin defects: list columns, history page, messages ---
+
+
+def test_versions_list_names_each_versions_reviewers(client, article, editor, reviewer):
+    make_approved(article, editor=editor, reviewer=reviewer)
+    login_staff(client, editor)
+
+    soup = parse(client.get(reverse("admin:articles_articleversion_changelist")).content.decode())
+
+    cells = [text_of(td) for td in soup.find_all("td", class_="field-reviewer_names")]
+    assert cells == ["Rhea Medic, MD", "Ada Reviewer, MD"]
+    assert "Reviewer.None" not in text_of(soup)
+
+
+@pytest.mark.parametrize("model", ["article", "articleversion"])
+def test_history_page_lists_the_workflows_events(client, article, editor, reviewer, model):
+    approved = make_approved(article, editor=editor, reviewer=reviewer)
+    publish_version(approved, by=reviewer)
+    login_staff(client, editor)
+    obj = article if model == "article" else approved
+
+    response = client.get(reverse(f"admin:articles_{model}_history", args=[obj.pk]))
+
+    assert response.status_code == 200
+    rows = [
+        [text_of(cell) for cell in tr.find_all(["th", "td"])[1:]]
+        for tr in parse(response.content.decode()).find(id="change-history").tbody.find_all("tr")
+    ]
+    assert ["rhea", "v2", "Published"] in rows
+    assert ["rhea", "v2", "Approved: Rhea Medic, MD"] in rows
+    assert ["edna", "v2", "Submitted for review"] in rows
+    on_article_page = model == "article"
+    assert (["rhea", "v1", "Superseded: v2 was published"] in rows) == on_article_page
+    assert (["content file", "v1", "Created"] in rows) == on_article_page
+
+
+def test_history_page_hides_drafts_the_user_may_not_see(client, article, editor, reviewer):
+    make_draft(article, by=editor, body="Secret draft.\n")
+    login_staff(client, reviewer)
+
+    response = client.get(reverse("admin:articles_article_history", args=[article.pk]))
+
+    versions = {
+        text_of(tr.find_all("td")[1])
+        for tr in parse(response.content.decode()).find(id="change-history").tbody.find_all("tr")
+    }
+    assert versions == {"v1"}
+
+
+def test_messages_keep_the_slug_in_lower_case(client, editor):
+    make_article(slug="opioid-induced-hyperalgesia")
+    article = Article.objects.get(slug="opioid-induced-hyperalgesia")
+    draft = make_draft(article, by=editor)
+    login_staff(client, editor)
+
+    response = client.post(step_url(draft, "submit"), follow=True)
+
+    message = text_of(parse(response.content.decode()).find(class_="messagelist"))
+    assert "opioid-induced-hyperalgesia" in message
+    assert "Opioid-induced-hyperalgesia" not in message
+
+
+def test_admin_forms_refuse_bidi_and_zero_width_characters(db):
+    from django.core.exceptions import ValidationError
+
+    from articles.forms import NewArticleForm
+    from articles.models import Reviewer
+
+    form = NewArticleForm(
+        data={
+            "slug": "new-one",
+            "title": "Safe\u202etxt.exe",
+            "summary": "Fine",
+            "body": 'Text.\n\n!!! cta "Call\u200b us"\n    Now.\n',
+            "change_note": "New",
+        }
+    )
+    assert not form.is_valid()
+    assert "invisible or direction-changing" in form.errors["title"][0]
+    assert "call-to-action heading contains an invisible" in form.errors["body"][0]
+    with pytest.raises(ValidationError) as error:
+        Reviewer(name="Dr.\u2067 A", credentials="MD").full_clean()
+    assert "U+2067" in str(error.value.message_dict["name"])
+
+
+@pytest.mark.parametrize("body", ["[" * 5_000, "[a](" * 5_000, "x" * (100 * 1024 + 1)])
+def test_draft_form_refuses_a_costly_or_oversized_body_on_the_field(client, article, editor, body):
+    draft = make_draft(article, by=editor)
+    login_staff(client, editor)
+
+    response = client.post(change_url(draft), draft_form_data(draft, body=body))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["body"]
+    assert "markup" in errors[0] or "bytes long" in errors[0]
+    assert ArticleVersion.objects.get(pk=draft.pk).body == draft.body
+
+
+def test_draft_form_refuses_a_body_whose_render_runs_out_of_time(
+    client, article, editor, settings, monkeypatch
+):
+    from articles import rendering
+
+    draft = make_draft(article, by=editor)
+    login_staff(client, editor)
+    settings.ARTICLES_RENDER_TIMEOUT_SECONDS = 0.2
+
+    def endless(*args, **kwargs):
+        while True:
+            pass
+
+    monkeypatch.setattr(rendering, "_render", endless)
+    response = client.post(change_url(draft), draft_form_data(draft, body="New words.\n"))
+
+    assert response.status_code == 200
+    assert "took longer than 0.2 seconds" in response.context["adminform"].form.errors["body"][0]
+
+
+def test_the_editor_states_the_body_size_limit(client, article, editor, settings):
+    settings.ARTICLES_MAX_BODY_BYTES = 50 * 1024
+    draft = make_draft(article, by=editor)
+    login_staff(client, editor)
+
+    form = client.get(change_url(draft)).context["adminform"].form
+
+    assert "At most 50 KB." in form.fields["body"].help_text

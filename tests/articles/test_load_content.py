@@ -386,3 +386,216 @@ def test_each_new_file_costs_a_fixed_small_number_of_queries(db, tmp_path):
     # Writing the version, its reviewer link, two history events and the publish; no query
     # re-checks what the database enforces, and a reviewer is looked up once per load.
     assert per_file <= 24, per_file
+
+
+FRONT = "---\ntitle: T\nslug: odd\nsummary: S\nreviewed_by:\n  - {name: A, credentials: MD}\n"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (FRONT + "last_reviewed: 2025-02-30\n---\nBody\n", "last_reviewed: '2025-02-30' is not"),
+        (FRONT + "last_reviewed: 0000-01-01\n---\nBody\n", "last_reviewed: '0000-01-01' is not"),
+        (FRONT + "last_reviewed: 2025-03-01 10:00\n---\nBody\n", "last_reviewed: must be a date"),
+        ('{\n"title": "T",\n}\n\nBody\n', "front matter: missing"),
+        ("{\n" + "[" * 100_000 + "\n}\n\nBody\n", "front matter: missing"),
+        ("[" * 100_000 + "\n", "front matter: missing"),
+        ("---\ntitle: " + "[" * 100_000 + "\n---\nBody\n", "front matter: nested too deeply"),
+        ("---\na: &x [1]\nb: *x\n---\nBody\n", "front matter: not valid YAML (line 2): anchors"),
+        ("---\ntitle: T\x00\n---\nBody\n", "front matter: not valid YAML"),
+        ("---\n- a\n---\nBody\n", "front matter: missing"),
+        ("---\ntitle: 5\n---\nBody\n", "title: must be text"),
+    ],
+)
+def test_loader_reports_bad_files_by_field_and_never_crashes(db, tmp_path, text, expected):
+    path = tmp_path / "odd.md"
+    path.write_text(text, encoding="utf-8")
+
+    assert f"odd.md: {expected}" in load_errors(path)
+    assert not Article.objects.exists()
+
+
+def test_billion_laughs_is_refused_at_the_first_anchor(db, tmp_path):
+    laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in "bcdefghi":
+        previous = laughs[-1][0]
+        laughs.append(f"{level}: &{level} [" + ",".join([f"*{previous}"] * 9) + "]")
+    path = tmp_path / "laughs.md"
+    path.write_text("---\n" + "\n".join(laughs) + "\n---\nBody\n", encoding="utf-8")
+
+    assert "laughs.md: front matter: not valid YAML (line 2): anchors and aliases" in (
+        load_errors(path)
+    )
+
+
+def test_json_front_matter_is_refused(db, tmp_path):
+    path = tmp_path / "json.md"
+    path.write_text(
+        '{\n"title": "T", "slug": "json-article", "summary": "S",\n'
+        '"reviewed_by": [{"name": "A", "credentials": "MD"}], "last_reviewed": "2025-01-01"\n}\n'
+        "\nBody\n",
+        encoding="utf-8",
+    )
+
+    assert "json.md: front matter: missing (a YAML block" in load_errors(path)
+
+
+def test_the_same_reviewer_twice_is_a_problem_not_a_crash(db, tmp_path):
+    twice = [{"name": "Dr. A", "credentials": "MD"}, {"name": "Dr. A", "credentials": "MD"}]
+    path = write_source(tmp_path, "twice.md", reviewed_by=twice)
+
+    assert "twice.md: reviewed_by[2]: Dr. A is listed twice" in load_errors(path)
+    assert not Article.objects.exists()
+
+
+def test_every_files_problems_are_reported_in_one_run(db, tmp_path):
+    (tmp_path / "a.md").write_text("---\na: &x 1\n---\nBody\n", encoding="utf-8")
+    write_source(tmp_path, "b.md", slug="b-article", last_reviewed="2025-02-30")
+    write_source(tmp_path, "c.md", slug="c-article", body="[" * 5000 + "\n")
+    (tmp_path / "d.md").mkdir()
+    write_source(tmp_path, "e.md", slug="e-article")
+
+    message = load_errors(tmp_path)
+
+    assert "a.md: front matter: not valid YAML" in message
+    assert "b.md: last_reviewed:" in message
+    assert "c.md: body: line 1: too much unmatched or nested markup" in message
+    assert "d.md: path: not a file" in message
+    assert not Article.objects.exists()
+
+
+def test_links_that_leave_the_content_folder_are_refused(db, tmp_path):
+    content, outside = tmp_path / "content", tmp_path / "outside"
+    content.mkdir()
+    outside.mkdir()
+    secret = write_source(outside, "secret.md", slug="secret-article")
+    (content / "file-link.md").symlink_to(secret)
+    (content / "folder-link").symlink_to(outside, target_is_directory=True)
+    write_source(content, "inside.md", slug="inside-article")
+
+    message = load_errors(content)
+
+    assert "file-link.md: path: a link to outside" in message
+    assert not Article.objects.filter(slug="secret-article").exists()
+    assert not Article.objects.exists()
+
+
+def test_a_link_inside_the_content_folder_still_loads(db, tmp_path):
+    real = write_source(tmp_path, "real.txt", slug="linked-article")
+    (tmp_path / "linked.md").symlink_to(real)
+
+    load(tmp_path / "linked.md")
+
+    assert Article.objects.filter(slug="linked-article").exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000,
+        "![" * 50_000,
+        "[a](" * 25_000,
+        "[" * 50_000 + "a" + "]" * 50_000,
+        "``a`" * 25_000,
+        "***a" * 25_000,
+        "<" * 100_000,
+        "# a\n" * 25_000,
+        "~~~\n" * 25_000,
+        "|a|b|\n|-|-|\n|x|y|\n" * 5_000,
+        "- a\n" + "".join("    " * i + "- a\n" for i in range(1, 30)),
+    ],
+)
+def test_costly_bodies_of_100_kb_are_refused_before_rendering(db, tmp_path, body):
+    body = body[: 100 * 1024 - 1]
+    path = write_source(tmp_path, "costly.md", body=body + "\n")
+
+    assert "costly.md: body: " in load_errors(path)
+    assert not Article.objects.exists()
+
+
+def test_body_over_the_size_limit_is_refused(db, tmp_path, settings):
+    settings.ARTICLES_MAX_BODY_BYTES = 1000
+    path = write_source(tmp_path, "long.md", body="Word. " * 200 + "\n")
+
+    assert "long.md: body: is 1,200 bytes long; the limit is 1,000 bytes" in load_errors(path)
+
+
+@pytest.mark.parametrize(
+    "overrides, expected",
+    [
+        ({"title": "Safe \u202eevil"}, "title: contains an invisible or direction-changing"),
+        ({"summary": "Zero\u200bwidth"}, "summary: contains an invisible"),
+        ({"about": "Pain\u2066"}, "about: contains an invisible"),
+        (
+            {"reviewed_by": [{"name": "Dr.\ufeffA", "credentials": "MD"}]},
+            "reviewed_by[1].name: contains an invisible",
+        ),
+        (
+            {"reviewed_by": [{"name": "Dr. A", "credentials": "M\u200dD"}]},
+            "reviewed_by[1].credentials: contains an invisible",
+        ),
+    ],
+)
+def test_bidi_and_zero_width_characters_are_refused_by_field(db, tmp_path, overrides, expected):
+    path = write_source(tmp_path, "bidi.md", **overrides)
+
+    assert f"bidi.md: {expected}" in load_errors(path)
+
+
+def test_bidi_characters_in_a_call_to_action_heading_are_refused(db, tmp_path):
+    path = write_source(tmp_path, "cta.md", body='Text.\n\n!!! cta "Call \u202e911"\n    Now.\n')
+
+    assert "cta.md: body: line 3: call-to-action heading contains an invisible" in (
+        load_errors(path)
+    )
+
+
+def test_soft_hyphens_and_accents_are_allowed_in_titles(db, tmp_path):
+    load(write_source(tmp_path, title="Hyper\u00adalgesia and caf\u00e9 \u2014 na\u00efve"))
+
+    assert Article.objects.get().published_version.title.startswith("Hyper\u00adalgesia")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("---\ntitle: " + "1" * 5000 + "\n---\nBody\n", "front matter: a value cannot be read"),
+        ("---\n? " + "k" * 50_000 + "\n: 1\n---\nBody\n", "k" * 40 + "…: unknown key"),
+        ("---\n? [a, b]\n: 1\n---\nBody\n", "front matter: not valid YAML"),
+    ],
+)
+def test_extreme_values_are_reported_briefly(db, tmp_path, text, expected):
+    path = tmp_path / "extreme.md"
+    path.write_text(text, encoding="utf-8")
+
+    message = load_errors(path)
+
+    assert f"extreme.md: {expected}" in message
+    assert len(message) < 2000
+
+
+def test_renders_that_run_out_of_time_are_each_reported_and_nothing_is_written(
+    db, tmp_path, settings, monkeypatch
+):
+    from articles import rendering
+
+    settings.ARTICLES_RENDER_TIMEOUT_SECONDS = 0.3
+    real_render = rendering._render
+
+    def slow_for_some(text, source):
+        while "Slow" in text:
+            pass
+        return real_render(text, source)
+
+    monkeypatch.setattr(rendering, "_render", slow_for_some)
+    write_source(tmp_path, "a.md", slug="a-article", body="Slow one.\n")
+    write_source(tmp_path, "b.md", slug="b-article", body="Quick one.\n")
+    write_source(tmp_path, "c.md", slug="c-article", body="Slow two.\n")
+
+    message = load_errors(tmp_path)
+
+    assert "a.md: body: took longer than 0.3 seconds to render" in message
+    assert "c.md: body: took longer than 0.3 seconds to render" in message
+    assert "b.md" not in message
+    assert "2 problems; nothing was loaded." in message
+    assert not Article.objects.exists()

@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from articles.pages import article_page, cache_key, published_articles
-from articles.services import create_version, publish_version
+from articles.services import create_version, publish_loaded_version
 from articles.sources import parse_source
 from tests.factories import make_article, source_text
 from tests.html import parse, text_of
@@ -22,7 +22,7 @@ def new_version(article, body: str, *, publish: bool = True, **front_matter):
     source = parse_source(source_text(body, slug=article.slug, **front_matter), name="test")
     version = create_version(article, source=source, origin="test")
     if publish:
-        publish_version(version)
+        publish_loaded_version(version)
     return version
 
 

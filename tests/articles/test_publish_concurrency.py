@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, connections
 
 from articles.models import ArticleVersion
-from articles.services import WorkflowError, create_version, publish_version
+from articles.services import WorkflowError, create_version, publish_loaded_version
 from articles.sources import parse_source
 from tests.factories import make_article, source_text
 
@@ -45,7 +45,7 @@ def test_simultaneous_publishes_leave_one_consistent_pointer(transactional_db, w
     def edit_and_publish(index: int) -> int:
         source = parse_source(source_text(f"Writer {index} text.\n"), name=f"writer-{index}")
         version = create_version(article, source=source, origin=f"writer-{index}")
-        publish_version(version)
+        publish_loaded_version(version)
         return version.number
 
     numbers, errors = run_at_once(writers, edit_and_publish)
@@ -78,7 +78,7 @@ def test_simultaneous_publishes_of_different_articles_each_move_the_stamp(transa
     def publish_one(index: int) -> None:
         article = articles[index]
         source = parse_source(source_text("New text.\n", slug=article.slug), name="writer")
-        publish_version(create_version(article, source=source, origin="writer"))
+        publish_loaded_version(create_version(article, source=source, origin="writer"))
 
     _, errors = run_at_once(len(articles), publish_one)
 

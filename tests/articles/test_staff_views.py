@@ -1,5 +1,7 @@
 """Staff preview and the wrapped markdownx endpoints: who may use them, and what they render."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import Resolver404, resolve, reverse
@@ -226,3 +228,120 @@ def test_markdownify_refuses_an_oversized_body_with_413(client, editor):
     )
 
     assert response.status_code == 413  # by its Content-Length, unread (hartrehab/requestbody.py)
+
+
+# --- the preview is the page ---------------------------------------------------------------------
+
+
+def main_and_json_ld(html) -> tuple[str, str]:
+    """The page's <main> without the preview banner, and its JSON-LD, for comparing."""
+    soup = parse(html)
+    banner = soup.find(class_="preview-banner")
+    if banner is not None:
+        banner.decompose()
+    json_ld = soup.find("script", type="application/ld+json")
+    # Template whitespace between tags differs where the banner's block was; nothing else may.
+    main = re.sub(r">\s+<", "><", " ".join(str(soup.find("main")).split()))
+    return main, json_ld.string if json_ld else ""
+
+
+def test_seed_articles_preview_shows_exactly_its_public_page_apart_from_the_banner(
+    client, seed_article, editor
+):
+    login_staff(client, editor)
+    public = client.get(seed_article.get_absolute_url()).content
+    preview = client.get(preview_url(seed_article.published_version)).content
+
+    main, json_ld = main_and_json_ld(preview)
+    soup = parse(main)
+    assert soup.find("nav", class_="toc") is not None  # contents list
+    assert len(soup.find(class_="reviewers").find_all("li")) == 2  # reviewer box
+    assert soup.find(class_="dates").find_all("time")  # dates
+    assert '"reviewedBy"' in json_ld
+    assert (main, json_ld) == main_and_json_ld(public)
+
+
+def test_draft_preview_names_the_review_it_awaits_and_has_no_dates(client, editor):
+    draft = make_draft(make_article(), by=editor, body="Draft words.\n")
+    login_staff(client, editor)
+
+    soup = parse(client.get(preview_url(draft)).content)
+
+    review = soup.find(class_="review")
+    assert text_of(review.find(class_="review-heading")) == "Awaiting medical review by"
+    assert text_of(review.find(class_="dates")) == (
+        "Last reviewed: not yet reviewed Next review due: not yet reviewed"
+    )
+    json_ld = soup.find("script", type="application/ld+json").string
+    assert "lastReviewed" not in json_ld and "reviewedBy" not in json_ld
+
+
+def test_draft_preview_shows_the_drafts_latest_text(client, editor):
+    from articles.services import update_draft
+
+    draft = make_draft(make_article(), by=editor, body="First words.\n")
+    login_staff(client, editor)
+    client.get(preview_url(draft))
+
+    update_draft(
+        draft,
+        by=editor,
+        title=draft.title,
+        summary=draft.summary,
+        body="Second words.\n",
+        change_note="Again",
+    )
+
+    assert "Second words." in article_body(client.get(preview_url(draft)).content)
+
+
+def test_preview_stylesheet_is_the_site_stylesheet_scoped_to_the_preview(client, editor):
+    login_staff(client, editor)
+
+    response = client.get(reverse("articles_staff:preview_stylesheet"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/css; charset=utf-8"
+    css = response.content.decode()
+    assert css.startswith(":is(.markdownx-preview, ")
+    assert ":root" not in css and "\nbody {" not in css
+    assert "\n& {\n  --ink: #1d2a33;" in css
+
+
+def test_preview_stylesheet_is_for_editors_only(client, reviewer):
+    login_staff(client, reviewer)
+
+    assert client.get(reverse("articles_staff:preview_stylesheet")).status_code == 403
+
+
+def test_draft_form_links_the_scoped_preview_stylesheet(client, article, editor):
+    draft = make_draft(article, by=editor)
+    login_staff(client, editor)
+
+    soup = parse(
+        client.get(reverse("admin:articles_articleversion_change", args=[draft.pk])).content
+    )
+
+    hrefs = [link["href"] for link in soup.find_all("link", rel="stylesheet")]
+    assert reverse("articles_staff:preview_stylesheet") in hrefs
+
+
+@pytest.mark.parametrize("content", ["[" * 68_000, "![" * 34_000, "[a](" * 17_000])
+def test_markdownify_refuses_costly_markdown_with_400_and_the_reason(client, editor, content):
+    login_staff(client, editor)
+
+    response = client.post(MARKDOWNIFY, {"content": content})
+
+    assert response.status_code == 400
+    message = response.content.decode()
+    assert message.startswith("body: ") and "markup" in message
+
+
+def test_markdownify_refuses_a_body_over_the_size_limit(client, editor, settings):
+    settings.ARTICLES_MAX_BODY_BYTES = 1000
+    login_staff(client, editor)
+
+    response = client.post(MARKDOWNIFY, {"content": "x" * 1001})
+
+    assert response.status_code == 400
+    assert "body: is 1,001 bytes long; the limit is 1,000 bytes" in response.content.decode()

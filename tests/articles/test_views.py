@@ -76,10 +76,14 @@ def test_article_page_ctas_link_to_contact_with_source(client, seed_article):
 
     ctas = soup.find_all("aside", class_="cta")
     assert len(ctas) == CTA_LINES
-    expected = reverse("intake:contact") + "?source=opioid-induced-hyperalgesia"
-    assert {cta.find("a")["href"] for cta in ctas} == {expected}
+    # Each link names the article and its call to action's place on the page, from 1.
+    expected = [
+        reverse("intake:contact") + f"?source=opioid-induced-hyperalgesia&cta={position}"
+        for position in range(1, CTA_LINES + 1)
+    ]
+    assert [cta.find("a")["href"] for cta in ctas] == expected
     assert text_of(ctas[0].find(class_="cta-heading")) == "Take the First Step Toward Relief."
-    assert client.get(expected).status_code == 200
+    assert client.get(expected[0]).status_code == 200
 
 
 def test_ctas_sit_where_the_seed_put_them(client, seed_article):

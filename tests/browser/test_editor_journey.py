@@ -59,7 +59,7 @@ def test_editor_and_reviewer_publish_a_change(new_page, site):
     preview = editor.locator(".markdownx-preview")
     expect(preview).to_contain_text(NEW_SENTENCE)  # markdownx's live preview, from the server
     expect(preview.locator("aside.cta a").first).to_have_attribute(
-        "href", f"/contact/?source={SLUG}"
+        "href", f"/contact/?source={SLUG}&cta=1"
     )
     editor.fill("#id_change_note", "Add advice about changing the dose")
     editor.click("input[name=_continue]")
@@ -80,10 +80,13 @@ def test_editor_and_reviewer_publish_a_change(new_page, site):
     reviewer.goto(site + reverse("admin:articles_articleversion_change", args=[draft.pk]))
     expect(reviewer.locator("textarea#id_body")).to_have_count(0)  # frozen for everyone
     reviewer.get_by_role("button", name="Approve this text").click()
+    expect(reviewer.locator("#diff-body")).to_contain_text("+ " + NEW_SENTENCE)  # what they sign
+    reviewer.get_by_role("button", name="Confirm: approve this text").click()
     expect(reviewer.locator(".messagelist")).to_contain_text("is approved")
     assert NEW_SENTENCE not in public_text(reader, site)
 
     reviewer.get_by_role("button", name="Publish").click()
+    reviewer.get_by_role("button", name="Confirm: publish").click()
     expect(reviewer.locator(".messagelist")).to_contain_text("is published")
 
     assert NEW_SENTENCE in public_text(reader, site)

@@ -62,8 +62,8 @@ def test_patient_journey_from_article_to_thanks(page, site, external_requests):
     page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
     page.goto(site + ARTICLE)
 
-    page.locator("aside.cta a").first.click()
-    assert page.url.endswith("/contact/?source=opioid-induced-hyperalgesia")
+    page.locator("aside.cta a").nth(2).click()
+    assert page.url.endswith("/contact/?source=opioid-induced-hyperalgesia&cta=3")
     page.get_by_label("Your name").fill("Jordan Example")
     page.get_by_label("Email address").fill("not an email")
     page.get_by_role("button", name="Send my request").click()
@@ -85,7 +85,7 @@ def test_patient_journey_from_article_to_thanks(page, site, external_requests):
     assert page.locator(".crisis").count() == 1
     assert axe_violations(page) == []
     submission = ContactSubmission.objects.get()
-    assert submission.source.slug == "opioid-induced-hyperalgesia"
+    assert (submission.source.slug, submission.source_cta) == ("opioid-induced-hyperalgesia", 3)
     assert (submission.phone, submission.email) == ("+12025550143", "jordan@example.org")
     assert submission.status == ContactSubmission.Status.NEW
     assert scripts == [] and external_requests == []

@@ -60,7 +60,7 @@ def test_cta_leads_to_the_contact_page(page, site):
 
     page.locator("aside.cta a").first.click()
 
-    assert page.url == site + "/contact/?source=opioid-induced-hyperalgesia"
+    assert page.url == site + "/contact/?source=opioid-induced-hyperalgesia&cta=1"
 
 
 def test_crisis_help_looks_different_from_the_call_to_action(page, site):

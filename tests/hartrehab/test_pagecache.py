@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import PublishStamp
-from articles.services import create_version, publish_version
+from articles.services import create_version, publish_loaded_version
 from articles.sources import parse_source
 from hartrehab import pagecache
 from tests.factories import make_article, source_text
@@ -28,7 +28,7 @@ SECURITY_HEADERS = [
 
 def publish(article, body: str):
     source = parse_source(source_text(body, slug=article.slug), name="test")
-    publish_version(create_version(article, source=source, origin="test"))
+    publish_loaded_version(create_version(article, source=source, origin="test"))
 
 
 def body_of(response) -> str:

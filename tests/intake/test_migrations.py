@@ -1,4 +1,4 @@
-"""Intake migrations 0002 and 0008: the staff search can use its indexes on PostgreSQL."""
+"""Intake migrations 0002 and 0009: the staff search can use its indexes on PostgreSQL."""
 
 import re
 

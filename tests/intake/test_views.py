@@ -725,6 +725,7 @@ def test_privacy_page_states_what_is_kept_who_sees_it_and_for_how_long(client, d
     doc = parse(client.get("/privacy/").content)
 
     assert {h["id"] for h in doc.select("main h2[id]")} == {
+        "what-we-count",  # outcomes: views and requests, counted with nothing about a visitor
         "what-we-store",
         "who-sees-it",
         "how-long",

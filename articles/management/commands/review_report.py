@@ -1,13 +1,16 @@
 """List published articles whose medical review is overdue or due soon.
 
 Medical content must be re-reviewed on a cycle. Run this weekly (from cron, or before the
-editorial meeting); the admin's "review due" filter shows the same articles.
+editorial meeting); the admin's "review due" filter shows the same articles. With --notify it
+also emails each reviewer the articles they reviewed that are due, once per article per
+review cycle, so it is safe to run daily from cron.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from articles.models import REVIEW_DUE_WITHIN_DAYS, Article
+from articles.services import remind_reviewers
 
 
 class Command(BaseCommand):
@@ -20,8 +23,13 @@ class Command(BaseCommand):
             default=REVIEW_DUE_WITHIN_DAYS,
             help=f"How far ahead to look (default {REVIEW_DUE_WITHIN_DAYS}).",
         )
+        parser.add_argument(
+            "--notify",
+            action="store_true",
+            help="Email each reviewer their due articles (once per article per review cycle).",
+        )
 
-    def handle(self, *args, days, **options):
+    def handle(self, *args, days, notify=False, **options):
         if days < 0:
             raise CommandError("--days: must be 0 or more")
         today = timezone.localdate()
@@ -39,6 +47,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"{count} {noun} due for review within {days} days.")
             else:
                 self.stdout.write(f"No reviews due within {days} days.")
+        if notify:
+            told = remind_reviewers(articles)
+            for reviewer, versions in told.items():
+                slugs = ", ".join(v.article.slug for v in versions)
+                self.stdout.write(self.style.SUCCESS(f"Emailed {reviewer}: {slugs}"))
+            if options["verbosity"] >= 1 and not told:
+                self.stdout.write("No reviewer needed an email.")
 
     def _line(self, article: Article, today) -> str:
         version = article.published_version

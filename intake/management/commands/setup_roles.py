@@ -13,7 +13,7 @@ from hartrehab.roles import ROLE_NAMES, role_permissions
 
 
 class Command(BaseCommand):
-    help = "Create or update the groups Editors, Medical reviewers and Intake staff."
+    help = "Create or update the staff groups (Editors, Medical reviewers, Intake staff, …)."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Report without writing.")

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0004_publish_stamp'),
-        ('intake', '0008_name_search'),
+        ('intake', '0009_name_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

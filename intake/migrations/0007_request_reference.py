@@ -17,7 +17,7 @@ def give_references(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0005_audit_not_spam")]
+    dependencies = [("intake", "0006_audit_not_spam")]
 
     operations = [
         migrations.AddField(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_audit_searches'),
+        ('intake', '0005_contactsubmission_source_cta'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0006_request_reference'),
+        ('intake', '0007_request_reference'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

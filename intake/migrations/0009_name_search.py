@@ -40,7 +40,7 @@ def drop_trigram_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0007_contact_attempts_overdue_alert")]
+    dependencies = [("intake", "0008_contact_attempts_overdue_alert")]
 
     operations = [
         migrations.AddField(
