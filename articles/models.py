@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
+from appendonly.models import AppendOnlyError, AppendOnlyModel
+
 # The workflow's states and moves are declared in articles/workflow.py; the model enforces them.
 from articles.sources import text_sha256
 from articles.validators import validate_visible_text
@@ -14,7 +16,7 @@ from articles.workflow import TEXT_FIELDS, TRANSITIONS, VersionState
 REVIEW_DUE_WITHIN_DAYS = 30
 
 
-class VersionImmutableError(Exception):
+class VersionImmutableError(AppendOnlyError):
     """A saved article version was about to be changed or deleted."""
 
 
@@ -357,7 +359,7 @@ class VersionReviewer(models.Model):
         return f"{self.version}: {self.reviewer}"
 
 
-class Approval(models.Model):
+class Approval(AppendOnlyModel):
     """One listed reviewer's sign-off on the exact text of one version.
 
     The reviewer's name and credentials are kept as they were at signing, so correcting the
@@ -387,14 +389,6 @@ class Approval(models.Model):
     def __str__(self):
         return f"{self.version} approved by {self.signed_as}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise VersionImmutableError("An approval cannot be changed; it is the record.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise VersionImmutableError("An approval cannot be deleted; it is the record.")
-
     @property
     def signed_as(self) -> str:
         if self.reviewer_credentials:
@@ -402,7 +396,7 @@ class Approval(models.Model):
         return self.reviewer_name
 
 
-class VersionEvent(models.Model):
+class VersionEvent(AppendOnlyModel):
     """Who did what to a version, and when: the version's history."""
 
     class Action(models.TextChoices):
@@ -427,11 +421,6 @@ class VersionEvent(models.Model):
 
     def __str__(self):
         return f"{self.version}: {self.get_action_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise VersionImmutableError("History cannot be changed.")
-        super().save(*args, **kwargs)
 
 
 class ReviewReminder(models.Model):

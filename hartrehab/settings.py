@@ -407,7 +407,11 @@ INTAKE_NOTIFY_MAX_DELAY_MINUTES = int(env("INTAKE_NOTIFY_MAX_DELAY_MINUTES", "30
 INTAKE_NOTIFY_RETRY_SECONDS = int(env("INTAKE_NOTIFY_RETRY_SECONDS", "60"))
 INTAKE_RETENTION_DAYS = int(env("INTAKE_RETENTION_DAYS", "365"))
 INTAKE_RESPONSE_TIME = env("INTAKE_RESPONSE_TIME", "within one business day")
-# A form sent sooner than this after it was shown, or later, is quarantined as spam.
+# The promise above in business hours: past it, the worklist marks a request overdue and
+# send_intake_notifications emails staff a count. The hours are in TIME_ZONE.
+INTAKE_RESPONSE_HOURS = int(env("INTAKE_RESPONSE_HOURS", "24"))
+INTAKE_BUSINESS_HOURS = env("INTAKE_BUSINESS_HOURS", "Mon-Fri 08:00-18:00")
+# A form sent sooner than this after it was shown, or later, comes back to be sent again.
 INTAKE_MIN_SECONDS = int(env("INTAKE_MIN_SECONDS", "3"))
 INTAKE_MAX_SECONDS = int(env("INTAKE_MAX_SECONDS", str(24 * 60 * 60)))
 INTAKE_RATE_LIMIT = int(env("INTAKE_RATE_LIMIT", "20"))

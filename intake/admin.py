@@ -6,7 +6,8 @@ posted change was valid, and its history), every change, export and search is au
 search without what was searched for.
 """
 
-import phonenumbers
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
@@ -17,14 +18,101 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from intake import services
 from intake.forms import EraseForm
-from intake.models import AuditEvent, ContactSubmission, SubmissionNote
+from intake.models import (
+    REFERENCE_LENGTH,
+    AuditEvent,
+    ContactAttempt,
+    ContactSubmission,
+    SubmissionNote,
+    fold,
+)
+from intake.phones import as_e164, display_phone
+from intake.roles import assignees
+from intake.waiting import overdue_before, waited
 
 Status = ContactSubmission.Status
+Method = ContactSubmission.ContactMethod
+# Part of a phone number as staff type it: digits and the usual separators, at least 4 digits.
+PHONE_FRAGMENT = re.compile(r"[\d\s().+-]+")
+PHONE_FRAGMENT_DIGITS = 4
+LINK_SCHEMES = {Method.PHONE: "tel", Method.TEXT: "sms", Method.EMAIL: "mailto"}
+VERBS = {Method.PHONE: "Call", Method.TEXT: "Text", Method.EMAIL: "Email"}
+
+
+def reach_link(submission: ContactSubmission) -> str:
+    """The preferred way to reach the patient as one tap: tel:, sms: or mailto:."""
+    method = submission.preferred_contact
+    detail = submission.email if method == Method.EMAIL else submission.phone
+    shown = detail if method == Method.EMAIL else display_phone(detail)
+    return format_html(
+        '<a href="{}:{}">{} {}</a>', LINK_SCHEMES[method], detail, VERBS[method], shown
+    )
+
+
+def waited_label(submission: ContactSubmission, *, cutoff) -> str:
+    label = waited(submission.created_at)
+    if submission.status in ContactSubmission.OPEN_STATUSES and submission.created_at < cutoff:
+        return format_html('{} <strong class="intake-overdue">overdue</strong>', label)
+    return label
+
+
+def source_title(submission: ContactSubmission) -> str | None:
+    article = submission.source
+    if article is None:
+        return None
+    return article.published_version.title if article.published_version else article.slug
+
+
+def timeline(submission: ContactSubmission) -> list[dict]:
+    """Contact attempts and notes, oldest first, as one story of the request."""
+    entries = [
+        {
+            "at": attempt.created_at,
+            "who": attempt.author,
+            "what": f"{attempt.get_method_display()}: {attempt.get_outcome_display()}",
+            "text": attempt.note,
+        }
+        for attempt in submission.attempts.select_related("author")
+    ]
+    entries += [
+        {"at": note.created_at, "who": note.author, "what": "Note", "text": note.text}
+        for note in submission.notes.select_related("author")
+    ]
+    return sorted(entries, key=lambda entry: entry["at"])
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = "assigned"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Mine"), ("nobody", "Unassigned")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "waiting"
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.overdue(before=overdue_before())
+        return queryset
 
 
 class SubmissionNoteInline(admin.TabularInline):
@@ -37,6 +125,21 @@ class SubmissionNoteInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         # Saved notes are shown read-only: a note is never edited after saving.
         return False
+
+
+class ContactAttemptInline(admin.TabularInline):
+    """Record a call, text or email in one step: method, outcome, optional note."""
+
+    model = ContactAttempt
+    fields = ["method", "outcome", "note", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    extra = 1
+    can_delete = False
+    verbose_name = "contact attempt"
+    verbose_name_plural = "Contact attempts: record a call, text or email"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an attempt is the record of what happened
 
 
 def _status_action(status: str, description: str):
@@ -54,15 +157,35 @@ def _status_action(status: str, description: str):
 
 @admin.register(ContactSubmission)
 class ContactSubmissionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "created_at", "status", "preferred_contact", "source", "assigned_to"]
-    list_filter = [
+    list_display = [
+        "name",
+        "how_to_reach",
+        "best_time",
+        "waited",
         "status",
-        ("created_at", admin.DateFieldListFilter),
-        ("source", admin.RelatedOnlyFieldListFilter),
+        "assigned_to",
+        "source_article",
     ]
-    list_select_related = ["source", "assigned_to"]
-    search_fields = ["name", "email", "phone"]
-    search_help_text = "Search by name, email or phone number."
+    list_display_links = ["name"]
+    list_filter = [
+        AssignedFilter,
+        OverdueFilter,
+        "status",
+        ("source", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["source__published_version", "assigned_to"]
+    # Oldest open request first, then the rest oldest first (index intake_worklist_order).
+    ordering = ["open_rank", "created_at", "id"]
+    # Django's "view on site" would open this same admin page: a request has no public page.
+    view_on_site = False
+
+    class Media:
+        css = {"all": ["intake/worklist.css"]}
+
+    # name_search is the name folded (no case, no accents); the term is folded the same way.
+    search_fields = ["name_search", "email"]
+    search_help_text = "Search by name, email, phone number or reference."
     # No date_hierarchy: on a queue of 100,000 it scans the table for its year links and its
     # MIN/MAX can pick a plan that walks the whole date index on a search (docs/BENCHMARKS.md);
     # the "By created at" filter covers today, the past 7 days, this month and this year.
@@ -83,15 +206,34 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         "spam_reason",
     ]
     readonly_fields = fields[2:]
-    inlines = [SubmissionNoteInline]
+    inlines = [ContactAttemptInline, SubmissionNoteInline]
     actions = [
         _status_action(Status.IN_PROGRESS, "Mark selected requests in progress"),
         _status_action(Status.CONTACTED, "Mark selected requests contacted"),
         _status_action(Status.CLOSED, "Mark selected requests closed"),
         _status_action(Status.SPAM, "Mark selected requests as spam"),
+        "not_spam",
         "assign_to_me",
         "export_csv",
     ]
+
+    @admin.display(description="How to reach them")
+    def how_to_reach(self, submission):
+        return reach_link(submission)
+
+    @admin.display(description="Waited", ordering="created_at")
+    def waited(self, submission):
+        # Computed per row (a few date steps): the admin object is shared between requests.
+        return waited_label(submission, cutoff=overdue_before())
+
+    @admin.display(description="Source article", ordering="source")
+    def source_article(self, submission):
+        return source_title(submission)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            kwargs["queryset"] = assignees()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
         return False  # requests come only from the form
@@ -114,13 +256,24 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         return [erase, *super().get_urls()]
 
     def get_search_results(self, request, queryset, search_term):
-        results, distinct = super().get_search_results(request, queryset, search_term)
-        phone = _as_e164(search_term)
+        results, distinct = super().get_search_results(request, queryset, fold(search_term))
+        phone = as_e164(search_term)
         if phone:
             results |= queryset.filter(phone=phone)
+        digits = re.sub(r"\D", "", search_term)
+        if PHONE_FRAGMENT.fullmatch(search_term.strip()) and len(digits) >= PHONE_FRAGMENT_DIGITS:
+            # icontains: UPPER(phone) LIKE .., which the trigram index on phone serves.
+            results |= queryset.filter(phone__icontains=digits)  # the end of a number: 555-0143
+        reference = search_term.strip().upper()
+        if len(reference) == REFERENCE_LENGTH:
+            results |= queryset.filter(reference=reference)
         return results, distinct
 
     def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "quarantined": ContactSubmission.objects.quarantined().count(),
+        }
         response = super().changelist_view(request, extra_context)
         if request.GET.get(SEARCH_VAR, "").strip() and response.status_code == 200:
             services.record_search(by=request.user)
@@ -129,6 +282,19 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
     @method_decorator(sensitive_post_parameters())  # staff notes can hold health information
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_erase": self.has_erase_permission(request)}
+        submission = self.get_object(request, unquote(object_id))
+        if submission is not None:
+            extra_context["facts"] = [
+                ("Name", submission.name),
+                ("How to reach them", reach_link(submission)),
+                ("Best time", submission.get_best_time_display() or "Any time"),
+                ("Waited", waited_label(submission, cutoff=overdue_before())),
+                ("Status", submission.get_status_display()),
+                ("Assigned", submission.assigned_to or "Nobody"),
+                ("Source article", source_title(submission) or "None"),
+                ("Reference", submission.reference),
+            ]
+            extra_context["timeline"] = timeline(submission)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -155,9 +321,19 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        for note in formset.save(commit=False):
-            if note.pk is None:
-                services.add_note(form.instance, text=note.text, by=request.user)
+        for row in formset.save(commit=False):
+            if row.pk is not None:
+                continue
+            if isinstance(row, ContactAttempt):
+                services.record_attempt(
+                    form.instance,
+                    method=row.method,
+                    outcome=row.outcome,
+                    note=row.note,
+                    by=request.user,
+                )
+            else:
+                services.add_note(form.instance, text=row.text, by=request.user)
 
     @method_decorator(require_http_methods(["GET", "POST"]))
     def erase_view(self, request, object_id):
@@ -186,6 +362,14 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         template = "admin/intake/contactsubmission/erase.html"
         return TemplateResponse(request, template, context, status=400 if form.errors else 200)
 
+    @admin.action(description="Not spam: move to new and tell staff", permissions=["change"])
+    def not_spam(self, request, queryset):
+        released = sum(
+            services.release_from_quarantine(submission, by=request.user)
+            for submission in queryset.quarantined()
+        )
+        self.message_user(request, f"{released} request(s) moved from quarantine to new.")
+
     @admin.action(description="Assign selected requests to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
         changed = sum(
@@ -203,17 +387,6 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="intake-requests-{stamp}.csv"'
         response["Cache-Control"] = "no-store"
         return response
-
-
-def _as_e164(term: str) -> str:
-    """The search term as a stored phone number, if it reads as one (202-555-0143 → +1…)."""
-    try:
-        number = phonenumbers.parse(term, "US")
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_possible_number(number):
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 @admin.register(AuditEvent)

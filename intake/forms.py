@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from intake.consent import CONSENT_TEXT
-from intake.models import ContactSubmission
+from intake.models import MESSAGE_MAX_LENGTH, ContactSubmission
 from intake.services import EraseReason
 
 Method = ContactSubmission.ContactMethod
@@ -56,18 +56,29 @@ class MessageField(NoControlCharactersMixin, forms.CharField):
             value = value.replace("\r\n", "\n").replace("\r", "\n")
         return super().to_python(value)
 
-    def widget_attrs(self, widget):
-        # No maxlength in the browser: it would cut pasted text silently; the server says why.
-        attrs = super().widget_attrs(widget)
-        attrs.pop("maxlength", None)
-        return attrs
-
 
 class PlainEmailField(NoControlCharactersMixin, forms.EmailField):
     """An email address with no control characters (EmailField alone lets some through)."""
 
 
+# Stated once above the phone and email fields; each of them points at it.
+EITHER_OR_ID = "contact-either-or"
+EITHER_OR_FIELDS = {"phone", "email"}
+
+
+class ContactBoundField(forms.BoundField):
+    @property
+    def aria_describedby(self):
+        ids = super().aria_describedby or ""
+        if self.name in EITHER_OR_FIELDS:
+            ids = f"{EITHER_OR_ID} {ids}".strip()
+        return ids
+
+
 class ContactForm(forms.Form):
+    bound_field_class = ContactBoundField
+    either_or_id = EITHER_OR_ID
+    either_or_rule = "Give us a phone number, an email address or both."
     name = PlainTextField(
         label="Your name",
         max_length=100,
@@ -88,7 +99,7 @@ class ContactForm(forms.Form):
         },
     )
     phone = PlainTextField(
-        label="Phone number (optional)",
+        label="Phone number",
         help_text="Needed if you would like a call or a text. For example, 202-555-0143.",
         required=False,
         max_length=30,
@@ -97,7 +108,7 @@ class ContactForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     email = PlainEmailField(
-        label="Email address (optional)",
+        label="Email address",
         help_text="Needed if you would like us to email you.",
         required=False,
         max_length=254,
@@ -118,11 +129,13 @@ class ContactForm(forms.Form):
     message = MessageField(
         label="Anything you would like us to know (optional)",
         help_text="You do not have to tell us anything about your health here. "
-        "At most 2,000 characters.",
+        f"At most {MESSAGE_MAX_LENGTH:,} characters.",
         required=False,
-        max_length=2000,
+        max_length=MESSAGE_MAX_LENGTH,
         control_message="Your message must not contain control characters",
-        error_messages={"max_length": "Your message must be 2,000 characters or fewer"},
+        error_messages={
+            "max_length": f"Your message must be {MESSAGE_MAX_LENGTH:,} characters or fewer"
+        },
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     consent = forms.BooleanField(

@@ -1,7 +1,8 @@
 """The contact form's signed token: when the form was shown, and the key of this one request.
 
-A bot that posts at once, replays an old page, or forges a token is caught here; a person who
-double-clicks or resends the page sends the same key, so only one request is stored.
+A post sent at once, from an old page, or with a forged token is caught here (the form is shown
+again to be sent again); a person who double-clicks or resends the page sends the same key, so
+only one request is stored.
 """
 
 import time
@@ -21,7 +22,6 @@ class TokenCheck:
     idempotency_key: uuid.UUID
     consent_version: str
     problem: str = ""  # "", "invalid", "too_fast" or "expired"
-    reason: str = ""  # why the request is quarantined, in words for staff
 
     @property
     def reusable(self) -> bool:
@@ -36,20 +36,17 @@ def issue_token(*, now: float | None = None, key: uuid.UUID | None = None) -> st
 
 
 def check_token(value: str, *, now: float | None = None) -> TokenCheck:
-    """Read a posted token; a missing, forged or badly timed one comes back with a reason."""
+    """Read a posted token; a missing, forged or badly timed one comes back with its problem."""
     now = time.time() if now is None else now
     try:
         payload = signing.loads(value or "", salt=SALT)
         key = uuid.UUID(hex=payload["k"])
         issued, version = int(payload["t"]), str(payload["c"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        reason = "form token missing or invalid"
-        return TokenCheck(uuid.uuid4(), CONSENT_VERSION, "invalid", reason)
+        return TokenCheck(uuid.uuid4(), CONSENT_VERSION, "invalid")
     age = now - issued
     if age < settings.INTAKE_MIN_SECONDS:
-        reason = f"sent {max(int(age), 0)}s after the form was shown"
-        return TokenCheck(key, version, "too_fast", reason)
+        return TokenCheck(key, version, "too_fast")
     if age > settings.INTAKE_MAX_SECONDS:
-        reason = f"sent {int(age // 60)} minutes after the form was shown"
-        return TokenCheck(key, version, "expired", reason)
+        return TokenCheck(key, version, "expired")
     return TokenCheck(key, version)

@@ -1,20 +1,49 @@
 """Contact requests from patients, the notes staff keep on them, and who did what to which."""
 
+import secrets
+import unicodedata
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from appendonly.models import AppendOnlyModel
 
-class AppendOnlyError(Exception):
-    """A saved note or audit event was about to be changed or deleted."""
+# The longest message a patient may send: the model, the form's check, its maxlength and the
+# words beside the box all read this one number.
+MESSAGE_MAX_LENGTH = 2000
+# A reference a person can read out on the phone: no 0/O, 1/I/L to mix up.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 8
+
+
+def new_reference() -> str:
+    """A random reference for one request (not its number, which says how many came before)."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def fold(text: str) -> str:
+    """Text as staff search it: case and accents dropped (Zoë, ZOE and zoe are the same)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 class ContactSubmissionQuerySet(models.QuerySet):
     def awaiting_notification(self):
         """Real requests (not spam) whose staff email has not been sent yet."""
         return self.filter(notified_at__isnull=True).exclude(status=ContactSubmission.Status.SPAM)
+
+    def quarantined(self):
+        return self.filter(status=ContactSubmission.Status.SPAM)
+
+    def open(self):
+        return self.filter(status__in=ContactSubmission.OPEN_STATUSES)
+
+    def overdue(self, *, before):
+        """Open requests sent before `before` (see intake.waiting.overdue_before)."""
+        return self.open().filter(created_at__lt=before)
 
     def purgeable(self, *, before):
         """Closed and spam requests created before `before` (the retention limit)."""
@@ -34,6 +63,9 @@ class ContactSubmission(models.Model):
         CLOSED = "closed", "Closed"
         SPAM = "spam", "Spam (quarantined)"
 
+    # Waiting for staff: what the worklist puts first and what can be overdue.
+    OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS)
+
     class ContactMethod(models.TextChoices):
         PHONE = "phone", "Phone call"
         TEXT = "text", "Text message"
@@ -45,11 +77,14 @@ class ContactSubmission(models.Model):
         EVENING = "evening", "Evening (5pm to 8pm)"
 
     name = models.CharField(max_length=100)
+    # The name folded (intake.models.fold), kept by save(): the same accent-insensitive
+    # search on SQLite and PostgreSQL, served by a trigram index on PostgreSQL.
+    name_search = models.CharField(max_length=300, editable=False, default="")
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +12025550143.")
     email = models.EmailField(max_length=254, blank=True)
     preferred_contact = models.CharField(max_length=5, choices=ContactMethod.choices)
     best_time = models.CharField(max_length=9, choices=BestTime.choices, blank=True)
-    message = models.TextField(max_length=2000, blank=True)
+    message = models.TextField(max_length=MESSAGE_MAX_LENGTH, blank=True)
     consent_given_at = models.DateTimeField(help_text="When the patient agreed to be contacted.")
     consent_version = models.CharField(
         max_length=20, help_text="Version of the consent text the patient was shown."
@@ -90,6 +125,26 @@ class ContactSubmission(models.Model):
     )
     # From the form's signed token: a double click or a resent POST carries the same key.
     idempotency_key = models.UUIDField(unique=True, editable=False)
+    overdue_alerted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When staff were emailed that this request is overdue (once per request).",
+    )
+    # 0 while the request waits for staff (OPEN_STATUSES), else 1: the worklist's first sort
+    # key, kept by the database itself so an index serves "oldest open first".
+    open_rank = models.GeneratedField(
+        expression=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1)),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    reference = models.CharField(
+        max_length=REFERENCE_LENGTH,
+        unique=True,
+        default=new_reference,
+        editable=False,
+        help_text="The reference the patient was shown, to quote when they call.",
+    )
 
     objects = ContactSubmissionQuerySet.as_manager()
 
@@ -104,7 +159,10 @@ class ContactSubmission(models.Model):
         # Staff search by a phone number as given (admin: phone = '+1…'). On PostgreSQL the
         # admin's partial matches on name, email and phone (UPPER(..) LIKE '%term%') use
         # trigram indexes that migration 0002 creates with SQL, as SQLite has no such index.
-        indexes = [models.Index(fields=["phone"], name="intake_submission_phone")]
+        indexes = [
+            models.Index(fields=["phone"], name="intake_submission_phone"),
+            models.Index(fields=["open_rank", "created_at", "id"], name="intake_worklist_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(phone="") | ~Q(email=""), name="submission_has_phone_or_email"
@@ -124,25 +182,15 @@ class ContactSubmission(models.Model):
         # Shown in admin history, logs and messages: never anything the patient wrote.
         return f"Request #{self.pk}" if self.pk else "New request"
 
+    def save(self, *args, **kwargs):
+        self.name_search = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_search"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("admin:intake_contactsubmission_change", args=[self.pk])
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model._meta.verbose_name} rows cannot be changed.")
-
-
-class AppendOnlyModel(models.Model):
-    """Rows are written once; deleting happens only with the request they belong to."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{self} is saved and cannot be changed.")
-        super().save(*args, **kwargs)
 
 
 class SubmissionNote(AppendOnlyModel):
@@ -157,14 +205,41 @@ class SubmissionNote(AppendOnlyModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["submission", "created_at", "pk"]
         verbose_name = "note"
 
     def __str__(self):
         return f"Note #{self.pk} on request #{self.submission_id}"
+
+
+class ContactAttempt(AppendOnlyModel):
+    """One try at reaching the patient, as staff recorded it; never edited after saving."""
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "Reached"
+        VOICEMAIL = "voicemail", "Left voicemail"
+        NO_ANSWER = "no_answer", "No answer"
+        WRONG_NUMBER = "wrong_number", "Wrong number"
+        CALL_LATER = "call_later", "Asked to call later"
+
+    submission = models.ForeignKey(
+        ContactSubmission, on_delete=models.CASCADE, related_name="attempts"
+    )
+    method = models.CharField(max_length=5, choices=ContactSubmission.ContactMethod.choices)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    note = models.TextField(max_length=2000, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submission", "created_at", "pk"]
+        verbose_name = "contact attempt"
+
+    def __str__(self):
+        return f"Contact attempt #{self.pk} on request #{self.submission_id}"
 
 
 class AuditEvent(AppendOnlyModel):
@@ -179,6 +254,8 @@ class AuditEvent(AppendOnlyModel):
         ERASED = "erased", "Erased"
         # The search text is never kept: a name or a phone number is what staff type.
         SEARCHED = "searched", "Searched"
+        NOT_SPAM = "not_spam", "Released from quarantine"
+        ATTEMPTED = "attempted", "Recorded a contact attempt"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -190,8 +267,6 @@ class AuditEvent(AppendOnlyModel):
     # A plain number, not a foreign key: the event must survive the request's purge.
     submission_number = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     detail = models.CharField(max_length=255, blank=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -4,6 +4,7 @@ Logs name requests by id only: nothing a patient wrote goes into a log line or a
 """
 
 import csv
+import enum
 import io
 import logging
 import uuid
@@ -12,21 +13,39 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from articles.models import Article
 from intake import tasks
-from intake.models import AuditEvent, ContactSubmission, SubmissionNote
+from intake.models import AuditEvent, ContactAttempt, ContactSubmission, SubmissionNote
+from intake.roles import assignees
+from intake.waiting import overdue_before
 
 logger = logging.getLogger(__name__)
 Status = ContactSubmission.Status
 Action = AuditEvent.Action
+Outcome = ContactAttempt.Outcome
 PATIENT_FIELDS = ["name", "phone", "email", "preferred_contact", "best_time", "message"]
+# What each staff action needs (intake.roles gives them to Intake staff).
+VIEW = "intake.view_contactsubmission"
+CHANGE = "intake.change_contactsubmission"
+EXPORT = "intake.export_contactsubmission"
+ERASE = "intake.erase_contactsubmission"
+ADD_NOTE = "intake.add_submissionnote"
+ADD_ATTEMPT = "intake.add_contactattempt"
+
+
+def _require(by: AbstractUser, permission: str, doing: str) -> None:
+    """Every staff service checks its caller itself, whatever page or command called it."""
+    if by is None or not by.is_active or not by.has_perm(permission):
+        raise PermissionDenied(f"You are not allowed to {doing}.")
 
 
 @sensitive_variables()
@@ -97,10 +116,19 @@ def _claim(submission_id: int) -> bool:
     )
 
 
-SENT, FAILED, TAKEN, NO_RECIPIENTS = "sent", "failed", "taken", "no recipients"
+class Notified(enum.StrEnum):
+    """What became of one staff email (a task's result, so a plain string too)."""
+
+    SENT = "sent"
+    FAILED = "failed"  # left pending, to be tried again
+    TAKEN = "taken"  # sent, or being sent, by another worker or cron run
+    NO_RECIPIENTS = "no recipients"
 
 
-def notify_staff(submission_id: int) -> str:
+SENT, FAILED, TAKEN, NO_RECIPIENTS = Notified
+
+
+def notify_staff(submission_id: int) -> Notified:
     """Email staff that request #id arrived (its number and a link, nothing it says).
 
     Returns SENT, FAILED (left pending), TAKEN (sent or being sent elsewhere) or NO_RECIPIENTS.
@@ -165,7 +193,13 @@ def send_pending_notifications(*, max_delay_minutes: int) -> NotificationReport:
     return report
 
 
-def _audit(action: str, *, by, submission_number: int | None = None, detail: str = ""):
+def _audit(
+    action: Action,
+    *,
+    by: AbstractUser | None,
+    submission_number: int | None = None,
+    detail: str = "",
+) -> AuditEvent:
     return AuditEvent.objects.create(
         action=action,
         actor=by,
@@ -175,18 +209,22 @@ def _audit(action: str, *, by, submission_number: int | None = None, detail: str
     )
 
 
-def record_view(submission: ContactSubmission, *, by, detail: str = "") -> AuditEvent:
+def record_view(submission: ContactSubmission, *, by: AbstractUser, detail: str = "") -> AuditEvent:
+    _require(by, VIEW, "read contact requests")
     return _audit(Action.VIEWED, by=by, submission_number=submission.pk, detail=detail)
 
 
-def record_search(*, by) -> AuditEvent:
+def record_search(*, by: AbstractUser) -> AuditEvent:
     """A search of the queue happened; what was searched for is not recorded."""
+    _require(by, VIEW, "search contact requests")
     return _audit(Action.SEARCHED, by=by)
 
 
 @transaction.atomic
-def set_status(submission: ContactSubmission, *, status: str, by) -> bool:
+def set_status(submission: ContactSubmission, *, status: Status, by: AbstractUser) -> bool:
     """Move a request to `status`, recording who did it; False when it already had it."""
+    _require(by, CHANGE, "change contact requests")
+    status = Status(status)  # ValueError for anything else
     old = submission.status
     if old == status:
         return False
@@ -203,17 +241,36 @@ def set_status(submission: ContactSubmission, *, status: str, by) -> bool:
     return True
 
 
-def mark_contacted(submission: ContactSubmission, *, by) -> bool:
+@transaction.atomic
+def release_from_quarantine(submission: ContactSubmission, *, by: AbstractUser) -> bool:
+    """A person's request taken for spam: back to new, and staff told as for any new one.
+
+    False when the request was not in quarantine.
+    """
+    _require(by, CHANGE, "release requests from quarantine")
+    if submission.status != Status.SPAM:
+        return False
+    submission.status = Status.NEW
+    submission.save(update_fields=["status"])
+    _audit(Action.NOT_SPAM, by=by, submission_number=submission.pk, detail="Spam → New")
+    # In the same transaction, as for a request just sent (create_submission).
+    tasks.notify_staff_of_request.enqueue(submission.pk)
+    logger.info("intake: request #%s released from quarantine", submission.pk)
+    return True
+
+
+def mark_contacted(submission: ContactSubmission, *, by: AbstractUser) -> bool:
     return set_status(submission, status=Status.CONTACTED, by=by)
 
 
 @transaction.atomic
-def assign(submission: ContactSubmission, *, to, by) -> bool:
+def assign(submission: ContactSubmission, *, to: AbstractUser | None, by: AbstractUser) -> bool:
     """Give a request to a staff member (or to nobody with `to=None`)."""
+    _require(by, CHANGE, "assign contact requests")
     if submission.assigned_to_id == (to.pk if to else None):
         return False
-    if to is not None and not (to.is_staff and to.is_active):
-        raise ValueError(f"{to.get_username()} is not an active staff member")
+    if to is not None and not assignees().filter(pk=to.pk).exists():
+        raise ValueError(f"{to.get_username()} is not an active member of Intake staff")
     submission.assigned_to = to
     submission.save(update_fields=["assigned_to"])
     detail = f"to {to.get_username()}" if to else "unassigned"
@@ -222,17 +279,104 @@ def assign(submission: ContactSubmission, *, to, by) -> bool:
 
 
 @transaction.atomic
-def update_submission(submission: ContactSubmission, *, status: str, assigned_to, by) -> None:
+def update_submission(
+    submission: ContactSubmission,
+    *,
+    status: Status,
+    assigned_to: AbstractUser | None,
+    by: AbstractUser,
+) -> None:
     """What staff can change on a request's page: its status and who works it."""
     set_status(submission, status=status, by=by)
     assign(submission, to=assigned_to, by=by)
 
 
-def add_note(submission: ContactSubmission, *, text: str, by) -> SubmissionNote:
+def add_note(submission: ContactSubmission, *, text: str, by: AbstractUser) -> SubmissionNote:
+    _require(by, ADD_NOTE, "add notes to contact requests")
     note = SubmissionNote(submission=submission, text=text, author=by)
     note.full_clean()
     note.save()
     return note
+
+
+@transaction.atomic
+def record_attempt(
+    submission: ContactSubmission,
+    *,
+    method: ContactSubmission.ContactMethod,
+    outcome: Outcome,
+    note: str = "",
+    by: AbstractUser,
+) -> ContactAttempt:
+    """One try at reaching the patient; the request's status follows (reached → contacted,
+    anything else moves a new request to in progress). Audited without the note."""
+    _require(by, ADD_ATTEMPT, "record contact attempts")
+    outcome = Outcome(outcome)
+    attempt = ContactAttempt(
+        submission=submission, method=method, outcome=outcome, note=note, author=by
+    )
+    attempt.full_clean()
+    attempt.save()
+    _audit(
+        Action.ATTEMPTED,
+        by=by,
+        submission_number=submission.pk,
+        detail=f"{attempt.get_method_display()}: {outcome.label}",
+    )
+    if outcome == Outcome.REACHED:
+        set_status(submission, status=Status.CONTACTED, by=by)
+    elif submission.status == Status.NEW:
+        set_status(submission, status=Status.IN_PROGRESS, by=by)
+    return attempt
+
+
+class OverdueAlert(enum.StrEnum):
+    SENT = "sent"
+    NONE_OVERDUE = "none overdue"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class OverdueAlertResult:
+    outcome: OverdueAlert
+    count: int = 0
+
+
+def send_overdue_alert() -> OverdueAlertResult:
+    """Email staff how many requests became overdue since the last alert: a count and a
+    link, never a name, a number or a message. Each request is counted in one alert only."""
+    now = timezone.now()
+    pending = ContactSubmission.objects.overdue(before=overdue_before(now)).filter(
+        overdue_alerted_at__isnull=True
+    )
+    ids = list(pending.values_list("pk", flat=True))
+    if not ids or not settings.INTAKE_NOTIFY_EMAILS:
+        return OverdueAlertResult(OverdueAlert.NONE_OVERDUE)
+    # Claimed first, so two runs at once cannot both count the same request.
+    claimed = ContactSubmission.objects.filter(pk__in=ids, overdue_alerted_at__isnull=True)
+    count = claimed.update(overdue_alerted_at=now)
+    if not count:
+        return OverdueAlertResult(OverdueAlert.NONE_OVERDUE)
+    hours = settings.INTAKE_RESPONSE_HOURS
+    link = settings.SITE_URL + reverse("admin:intake_contactsubmission_changelist")
+    try:
+        send_mail(
+            subject=f"{count} request(s) for help overdue",
+            message=(
+                f"{count} request(s) for help have waited longer than {hours} business hours "
+                f"without being contacted.\n\nOpen the overdue ones: {link}?waiting=overdue\n"
+            ),
+            from_email=None,
+            recipient_list=settings.INTAKE_NOTIFY_EMAILS,
+        )
+    except Exception as error:  # noqa: BLE001 - any mail failure: try again on the next run
+        ContactSubmission.objects.filter(pk__in=ids, overdue_alerted_at=now).update(
+            overdue_alerted_at=None
+        )
+        logger.error("intake: the overdue alert failed (%s)", type(error).__name__)
+        return OverdueAlertResult(OverdueAlert.FAILED, count)
+    logger.info("intake: staff told %s request(s) are overdue", count)
+    return OverdueAlertResult(OverdueAlert.SENT, count)
 
 
 EXPORT_COLUMNS = [
@@ -273,8 +417,9 @@ def _row(submission: ContactSubmission) -> list[str]:
 
 
 @transaction.atomic
-def export_csv(submissions: Iterable[ContactSubmission], *, by) -> str:
+def export_csv(submissions: Iterable[ContactSubmission], *, by: AbstractUser) -> str:
     """CSV of the given requests, with an audit event for each one exported."""
+    _require(by, EXPORT, "export contact requests")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
@@ -302,8 +447,15 @@ class PurgeResult:
 
 
 @transaction.atomic
-def purge_submissions(*, older_than_days: int, dry_run: bool = False, by=None) -> PurgeResult:
-    """Delete closed and spam requests older than the limit, with their notes; audited."""
+def purge_submissions(
+    *, older_than_days: int, dry_run: bool = False, by: AbstractUser | None = None
+) -> PurgeResult:
+    """Delete closed and spam requests older than the limit, with their notes; audited.
+
+    `by=None` is the retention job itself (cron); a person needs the erase permission.
+    """
+    if by is not None:
+        _require(by, ERASE, "purge contact requests")
     if older_than_days < 0:
         raise ValueError("older_than_days must be 0 or more")
     cutoff = timezone.now() - timedelta(days=older_than_days)
@@ -330,13 +482,14 @@ class EraseReason(models.TextChoices):
 
 
 @transaction.atomic
-def erase_submission(submission: ContactSubmission, *, reason: str, by) -> int:
+def erase_submission(
+    submission: ContactSubmission, *, reason: EraseReason, by: AbstractUser
+) -> int:
     """Delete one request and its notes now; the audit log keeps its number, who and why.
 
     Returns the erased request's number.
     """
-    if not by.has_perm("intake.erase_contactsubmission"):
-        raise PermissionDenied("Only people allowed to erase requests can erase one.")
+    _require(by, ERASE, "erase contact requests")
     reason = EraseReason(reason)  # ValueError for anything else
     number = submission.pk
     submission.delete()

@@ -20,6 +20,8 @@ from articles.models import Article
 from intake import ratelimit
 from intake.forms import ContactForm
 from intake.formtoken import check_token, issue_token
+from intake.models import ContactSubmission
+from intake.phones import display_phone
 from intake.services import create_submission
 from intake.signals import contact_form_shown
 
@@ -29,6 +31,8 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 CTA_POSITION = re.compile(r"[1-9][0-9]?")
 # Bots fill every field; people never see this one (hidden by the .intake-hp class).
 HONEYPOT = "website"
+THANKS_KEY = "intake_thanks"
+Method = ContactSubmission.ContactMethod
 
 
 def source_article(slug: str) -> Article | None:
@@ -45,7 +49,9 @@ def source_cta(value: str, source: Article | None) -> int | None:
     return int(value)
 
 
-def _form_page(request, form, *, source, cta=None, token, status=200, unavailable=False):
+def _form_page(
+    request, form, *, source, cta=None, token, status=200, unavailable=False, resend=False
+):
     context = {
         "form": form,
         "source": source,
@@ -53,6 +59,7 @@ def _form_page(request, form, *, source, cta=None, token, status=200, unavailabl
         "form_token": token,
         "honeypot": HONEYPOT,
         "unavailable": unavailable,
+        "resend": resend,
         "intake_response_time": settings.INTAKE_RESPONSE_TIME,
     }
     return render(request, "intake/contact_form.html", context, status=status)
@@ -90,14 +97,21 @@ def _post(request):
         cta = source_cta(request.POST.get("cta", ""), source)
         if not form.is_valid():
             return _form_page(request, form, source=source, cta=cta, token=token, status=400)
-        spam_reason = "hidden field filled" if request.POST.get(HONEYPOT) else check.reason
-        create_submission(
+        honeypot_filled = bool(request.POST.get(HONEYPOT))
+        if check.problem and not honeypot_filled:
+            # Sent very fast (autofill and one tap) or from a page left open too long: a
+            # person is as likely as a bot, so nothing is stored and the form comes back with
+            # everything kept, to be sent again. Only the hidden field quarantines.
+            return _form_page(
+                request, form, source=source, cta=cta, token=token, status=400, resend=True
+            )
+        submission, _ = create_submission(
             data=form.cleaned_data,
             source=source,
             cta=cta,
             idempotency_key=check.idempotency_key,
             consent_version=check.consent_version,
-            spam_reason=spam_reason,
+            spam_reason="hidden field filled" if honeypot_filled else "",
         )
     except DatabaseError as error:
         # The class name only: database messages can quote the row being written.
@@ -105,6 +119,17 @@ def _post(request):
         return _form_page(
             request, form, source=source, cta=cta, token=token, status=503, unavailable=True
         )
+    # For the thanks page's first showing only (never the URL): how we will reach them, so a
+    # typo can be caught, and the reference to quote.
+    request.session[THANKS_KEY] = {
+        "method": submission.preferred_contact,
+        "contact": (
+            submission.email
+            if submission.preferred_contact == Method.EMAIL
+            else display_phone(submission.phone)
+        ),
+        "reference": submission.reference,
+    }
     return HttpResponseRedirect(reverse("intake:thanks"), status=303)
 
 
@@ -118,5 +143,12 @@ def _rate_limited(request, retry_after: int):
 @never_cache
 @require_safe
 def thanks(request):
-    context = {"intake_response_time": settings.INTAKE_RESPONSE_TIME}
+    sent = None
+    # The session is opened only if the browser has one: a plain visit sets no cookie and
+    # does not vary by one.
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        sent = request.session.pop(THANKS_KEY, None)
+        if not request.session.keys():
+            request.session.flush()  # nothing else in it: the cookie is deleted
+    context = {"intake_response_time": settings.INTAKE_RESPONSE_TIME, "sent": sent}
     return render(request, "intake/thanks.html", context)

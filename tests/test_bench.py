@@ -23,9 +23,9 @@ from bench.staff_queue import (
     plan_summary,
     sql_summary,
 )
-from intake.admin import _as_e164
 from intake.forms import ContactForm
 from intake.models import ContactSubmission
+from intake.phones import as_e164
 from tests.clients import FormClient
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/
@@ -130,7 +130,7 @@ def test_a_phone_search_term_reads_back_as_the_stored_number():
         f["phone"] for n in range(10) if (f := fake_submission(n, now=now, rng=rng))["phone"]
     )
 
-    assert _as_e164(national(phone)) == phone
+    assert as_e164(national(phone)) == phone
 
 
 def test_sql_summary_elides_a_column_list_but_keeps_an_aggregate():

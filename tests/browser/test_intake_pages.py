@@ -18,7 +18,7 @@ def _fast_form(settings):
 def fill_valid(page):
     page.get_by_label("Your name").fill("Jordan Example")
     page.get_by_label("Text message").check()
-    page.get_by_label("Phone number (optional)").fill("202-555-0143")
+    page.get_by_label("Phone number").fill("202-555-0143")
     page.get_by_label("I agree that Hart Rehab may store these details").check()
 
 
@@ -65,7 +65,7 @@ def test_patient_journey_from_article_to_thanks(page, site, external_requests):
     page.locator("aside.cta a").nth(2).click()
     assert page.url.endswith("/contact/?source=opioid-induced-hyperalgesia&cta=3")
     page.get_by_label("Your name").fill("Jordan Example")
-    page.get_by_label("Email address (optional)").fill("not an email")
+    page.get_by_label("Email address").fill("not an email")
     page.get_by_role("button", name="Send my request").click()
 
     summary = page.locator(".error-summary")
@@ -74,17 +74,46 @@ def test_patient_journey_from_article_to_thanks(page, site, external_requests):
     summary.get_by_role("link", name="Choose how you would like us to contact you").click()
     assert page.url.endswith("#id_preferred_contact_0")
 
-    page.get_by_label("Email address (optional)").fill("jordan@example.org")
+    page.get_by_label("Email address").fill("jordan@example.org")
     fill_valid(page)
     page.get_by_role("button", name="Send my request").click()
 
     assert page.url == site + "/contact/thanks/"
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you. We have your request."
+    sent = page.locator(".intake-sent").inner_text()
+    assert sent.startswith("We will text you at (202) 555-0143")
+    assert page.locator(".crisis").count() == 1
+    assert axe_violations(page) == []
     submission = ContactSubmission.objects.get()
     assert (submission.source.slug, submission.source_cta) == ("opioid-induced-hyperalgesia", 3)
     assert (submission.phone, submission.email) == ("+12025550143", "jordan@example.org")
     assert submission.status == ContactSubmission.Status.NEW
     assert scripts == [] and external_requests == []
+
+
+@pytest.mark.browser
+def test_on_a_375px_phone_the_first_field_is_in_the_first_viewport(page, site):
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto(site + "/contact/")
+
+    box = page.get_by_label("Your name").bounding_box()
+    assert box["y"] + box["height"] <= 667
+    assert axe_violations(page) == []
+
+
+@pytest.mark.browser
+def test_a_field_in_error_lines_up_with_the_others_and_the_button_clears_the_footer(page, site):
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto(site + "/contact/")
+    page.get_by_role("button", name="Send my request").click()
+
+    name_left = page.get_by_label("Your name").bounding_box()["x"]
+    message_left = page.locator("#id_message").bounding_box()["x"]
+    assert page.locator(".field--error").count() >= 1
+    assert name_left == message_left
+    button = page.get_by_role("button", name="Send my request").bounding_box()
+    footer = page.locator("footer").bounding_box()
+    assert footer["y"] - (button["y"] + button["height"]) >= 48
 
 
 @pytest.mark.browser

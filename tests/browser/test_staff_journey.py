@@ -37,3 +37,33 @@ def test_intake_staff_find_a_request_and_mark_it_contacted(browser, site, settin
     submission = ContactSubmission.objects.get(name="Riley Sentinel")
     assert submission.status == ContactSubmission.Status.CONTACTED
     assert submission.source.slug == "opioid-induced-hyperalgesia"
+
+
+@pytest.mark.browser
+def test_no_worklist_column_is_clipped_at_1280px(browser, site):
+    from articles.models import Article
+    from tests.factories import make_submission
+
+    call_command("setup_roles", verbosity=0)
+    staff_user = make_staff("ivy", password=STAFF_PASSWORD, groups=("Intake staff",))
+    article = Article.objects.get(slug="opioid-induced-hyperalgesia")
+    make_submission(
+        name="Maximiliana Alexandrovna Featherstonehaugh-Worthington",
+        preferred_contact="email",
+        phone="",
+        email="maximiliana.featherstonehaugh-worthington@example.org",
+        best_time="afternoon",
+        source=article,
+        assigned_to=staff_user,
+    )
+    make_submission(preferred_contact="text", phone="+442079460958", best_time="evening")
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    login_staff_in_browser(page, site, staff_user)
+    page.goto(site + admin_url("intake/contactsubmission/"))
+
+    table = page.locator("#changelist .results")
+    assert page.locator("#result_list tbody tr").count() == 2
+    assert table.evaluate("el => el.scrollWidth <= el.clientWidth"), table.evaluate(
+        "el => [el.scrollWidth, el.clientWidth]"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280

@@ -1,11 +1,15 @@
 import csv
+import datetime
 import io
+import zoneinfo
 
 import pytest
+from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
-from intake.models import AuditEvent, ContactSubmission, SubmissionNote
-from tests.factories import make_submission, make_user
+from intake.models import AuditEvent, ContactAttempt, ContactSubmission, SubmissionNote
+from tests.factories import make_submission, make_user, run_worker
 from tests.html import parse, text_of
 from tests.staff import login_staff
 
@@ -28,6 +32,10 @@ def change_data(submission, *, notes=(), **fields) -> dict:
         "notes-MIN_NUM_FORMS": "0",
         "notes-MAX_NUM_FORMS": "1000",
         "notes-0-text": "",
+        "attempts-TOTAL_FORMS": "1",
+        "attempts-INITIAL_FORMS": "0",
+        "attempts-MIN_NUM_FORMS": "0",
+        "attempts-MAX_NUM_FORMS": "1000",
         **fields,
     }
     for i, text in enumerate(notes):
@@ -164,7 +172,7 @@ def test_staff_finds_a_request_and_marks_it_contacted(intake_staff):
         LIST, {"action": "mark_contacted", "_selected_action": [submission.pk]}, follow=True
     )
 
-    assert len(rows) == 1 and f"Request #{submission.pk}" in text_of(rows[0])
+    assert len(rows) == 1 and "Riley Patient" in text_of(rows[0])
     assert response.status_code == 200
     submission.refresh_from_db()
     assert submission.status == Status.CONTACTED
@@ -176,7 +184,18 @@ def test_staff_finds_a_request_and_marks_it_contacted(intake_staff):
     )
 
 
-@pytest.mark.parametrize("term", ["riley@example.org", "Riley", "(202) 555-0199", "2025550199"])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "riley@example.org",
+        "Riley",
+        "(202) 555-0199",
+        "2025550199",
+        "+1 202.555.0199",
+        "555-0199",
+        "0199",
+    ],
+)
 def test_search_by_name_email_or_phone_as_typed(intake_staff, term):
     wanted = make_submission(name="Riley Patient", email="riley@example.org", phone="+12025550199")
     make_submission(name="Other Person", phone="+12025550100")
@@ -186,22 +205,176 @@ def test_search_by_name_email_or_phone_as_typed(intake_staff, term):
     assert response.context["cl"].result_list.get() == wanted
 
 
-def test_list_shows_the_queue_columns_and_filters(intake_staff, seed_article):
-    make_submission(source=seed_article)
+def test_worklist_columns_links_and_filters(intake_staff, seed_article):
+    make_submission(
+        name="Zoë Adams", source=seed_article, best_time="morning", assigned_to=intake_staff
+    )
+    make_submission(name="Ben Text", preferred_contact="text", phone="+442079460958")
+    make_submission(name="Cy Mail", preferred_contact="email", phone="", email="cy@example.org")
 
     doc = parse(logged_in(intake_staff).get(LIST).content)
 
     headers = [text_of(th) for th in doc.select("#result_list thead th")]
     assert headers[1:] == [
-        "Contact request",
-        "Created at",
+        "Name",
+        "How to reach them",
+        "Best time",
+        "Waited",
         "Status",
-        "Preferred contact",
-        "Source",
         "Assigned to",
+        "Source article",
     ]
+    links = {text_of(a): a["href"] for a in doc.select("#result_list td.field-how_to_reach a")}
+    assert links == {
+        "Call (202) 555-0143": "tel:+12025550143",
+        "Text +44 20 7946 0958": "sms:+442079460958",
+        "Email cy@example.org": "mailto:cy@example.org",
+    }
+    first = doc.select_one("#result_list tbody tr")
+    assert (
+        text_of(first.select_one(".field-source_article")) == seed_article.published_version.title
+    )
+    assert text_of(first.select_one(".field-best_time")) == "Morning (8am to noon)"
+    assert text_of(first.select_one(".field-assigned_to")) == "ingrid"
     filters = text_of(doc.select_one("#changelist-filter"))
-    assert "By status" in filters and "By created at" in filters and "By source" in filters
+    for title in ["By assigned", "By waiting", "By status", "By source"]:
+        assert title in filters
+
+
+@pytest.mark.parametrize(
+    ("stored", "term"),
+    [("Zoë Adams", "Zoe"), ("zoe adams", "ZOË"), ("José Núñez", "jose nunez"), ("ZOË", "zoë")],
+)
+def test_search_by_name_ignores_case_and_accents(intake_staff, stored, term):
+    wanted = make_submission(name=stored)
+    make_submission(name="Someone Else")
+
+    response = logged_in(intake_staff).get(LIST, {"q": term})
+
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_search_by_the_reference_the_patient_quotes(intake_staff):
+    wanted = make_submission(name="Quoted Reference")
+    make_submission(name="Someone Else")
+
+    response = logged_in(intake_staff).get(LIST, {"q": wanted.reference.lower()})
+
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_worklist_puts_the_oldest_open_request_first(intake_staff):
+    now = timezone.now()
+    closed_oldest = make_submission(name="Old Closed", status=Status.CLOSED)
+    open_old = make_submission(name="Open Old", status=Status.IN_PROGRESS)
+    open_new = make_submission(name="Open New")
+    for days, submission in [(9, closed_oldest), (5, open_old), (1, open_new)]:
+        ContactSubmission.objects.filter(pk=submission.pk).update(
+            created_at=now - datetime.timedelta(days=days)
+        )
+
+    doc = parse(logged_in(intake_staff).get(LIST).content)
+
+    names = [text_of(td) for td in doc.select("#result_list tbody .field-name")]
+    assert names == ["Open Old", "Open New", "Old Closed"]
+
+
+# A Monday in the site's time zone (America/New_York in the tests' settings).
+MONDAY = datetime.datetime(2026, 3, 2, tzinfo=zoneinfo.ZoneInfo("America/New_York"))
+
+
+def at(day_offset: int, hour: int) -> datetime.datetime:
+    return MONDAY + datetime.timedelta(days=day_offset, hours=hour)
+
+
+@pytest.mark.parametrize(
+    ("sent", "now", "overdue"),
+    [
+        (at(4, 19), at(5, 12), False),  # Friday evening → Saturday: no business hours yet
+        (at(4, 19), at(7, 12), False),  # → Monday noon: 4 business hours
+        (at(4, 19), at(9, 9), False),  # → Wednesday 09:00: Mon 10 + Tue 10 + Wed 1 = 21 h
+        (at(4, 19), at(9, 13), True),  # → Wednesday 13:00: 25 h
+        (at(0, 9), at(2, 11), False),  # Monday 09:00 → Wednesday 11:00: 9 + 10 + 3 = 22 h
+        (at(0, 9), at(2, 14), True),  # → Wednesday 14:00: 25 h
+    ],
+    ids=[
+        "fri-eve-sat",
+        "fri-eve-mon",
+        "fri-eve-wed-9",
+        "fri-eve-wed-13",
+        "mon-wed-11",
+        "mon-wed-14",
+    ],
+)
+def test_overdue_counts_business_hours(intake_staff, time_machine, sent, now, overdue):
+    submission = make_submission(name="Waiting Person")
+    ContactSubmission.objects.filter(pk=submission.pk).update(created_at=sent)
+    make_submission(name="Closed Person", status=Status.CLOSED)
+    ContactSubmission.objects.filter(name="Closed Person").update(created_at=sent)
+    time_machine.move_to(now, tick=False)
+    client = logged_in(intake_staff)
+
+    overdue_only = parse(client.get(LIST, {"waiting": "overdue"}).content)
+    everything = parse(client.get(LIST).content)
+
+    names = [text_of(td) for td in overdue_only.select("#result_list tbody .field-name")]
+    assert names == (["Waiting Person"] if overdue else [])
+    marks = everything.select("#result_list .field-waited .intake-overdue")
+    assert len(marks) == int(overdue)  # never on a closed request
+
+
+def test_mine_and_unassigned_filters(intake_staff, superuser):
+    make_submission(name="Mine", assigned_to=intake_staff)
+    make_submission(name="Theirs", assigned_to=superuser)
+    make_submission(name="Nobody's")
+    client = logged_in(intake_staff)
+
+    def names(**query):
+        doc = parse(client.get(LIST, query).content)
+        return {text_of(td) for td in doc.select("#result_list tbody .field-name")}
+
+    assert names(assigned="mine") == {"Mine"}
+    assert names(assigned="nobody") == {"Nobody's"}
+
+
+def test_request_page_shows_the_worklist_facts_at_the_top_and_no_view_on_site(
+    intake_staff, seed_article
+):
+    submission = make_submission(name="Zoë Adams", source=seed_article, preferred_contact="text")
+
+    doc = parse(logged_in(intake_staff).get(change_url(submission)).content.decode())
+
+    facts = {
+        text_of(div.select_one("dt")): div.select_one("dd")
+        for div in doc.select("dl.intake-facts > div")
+    }
+    assert text_of(facts["Name"]) == "Zoë Adams"
+    assert facts["How to reach them"].select_one("a")["href"] == "sms:+12025550143"
+    assert text_of(facts["Source article"]) == seed_article.published_version.title
+    assert text_of(facts["Reference"]) == submission.reference
+    assert {"Best time", "Waited", "Status", "Assigned"} <= facts.keys()
+    assert not doc.select("a.viewsitelink")
+    assert "View on site" not in text_of(doc.select_one("#content"))
+
+
+def test_assignment_offers_only_active_intake_staff_and_superusers(
+    intake_staff, superuser, editor, medical_reviewer
+):
+    make_user("gone", groups=("Intake staff",), is_active=False)
+    make_user("plainstaff")
+    submission = make_submission()
+
+    doc = parse(logged_in(intake_staff).get(change_url(submission)).content)
+
+    offered = {text_of(o) for o in doc.select("#id_assigned_to option") if o["value"]}
+    assert offered == {"ingrid", "sue"}
+
+
+def test_assigning_to_an_editor_is_refused_by_the_service(intake_staff, editor):
+    from intake import services
+
+    with pytest.raises(ValueError, match="Intake staff"):
+        services.assign(make_submission(), to=editor, by=intake_staff)
 
 
 def test_list_query_count_does_not_grow_with_rows(
@@ -361,7 +534,7 @@ def test_notes_get_author_and_time_and_cannot_be_edited(intake_staff):
     assert not any("Left a voicemail." in area.get_text() for area in page.select("textarea"))
     note.refresh_from_db()
     assert note.text == "Left a voicemail."
-    assert "Left a voicemail." in text_of(page.select_one(".inline-group"))
+    assert "Left a voicemail." in text_of(page.select_one("#notes-group"))
 
 
 def test_nobody_deletes_or_adds_requests_in_the_admin(superuser):
@@ -439,3 +612,103 @@ def test_staff_notes_are_kept_out_of_error_reports(intake_staff):
     )
 
     assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
+
+
+# Quarantine ------------------------------------------------------------------------------------
+
+
+def test_not_spam_moves_a_request_to_new_tells_staff_and_is_audited(intake_staff):
+    quarantined = make_submission(status=Status.SPAM, spam_reason="hidden field filled")
+    already_new = make_submission()
+
+    logged_in(intake_staff).post(
+        LIST, {"action": "not_spam", "_selected_action": [quarantined.pk, already_new.pk]}
+    )
+
+    quarantined.refresh_from_db()
+    assert quarantined.status == Status.NEW
+    [event] = events(Action.NOT_SPAM)
+    assert (event.actor, event.submission_number) == (intake_staff, quarantined.pk)
+    assert mail.outbox == []  # the worker sends it, not the staff member's request
+    run_worker()
+    [email] = mail.outbox
+    assert f"#{quarantined.pk}" in email.subject
+
+
+def test_admin_index_and_worklist_show_how_many_requests_are_in_quarantine(intake_staff):
+    make_submission(status=Status.SPAM)
+    make_submission(status=Status.SPAM)
+    make_submission()
+    client = logged_in(intake_staff)
+
+    for url in ["/admin/", LIST]:
+        notice = parse(client.get(url).content).select_one(".intake-quarantine a")
+        assert text_of(notice).startswith("2 requests in quarantine"), url
+        assert notice["href"].endswith("?status__exact=spam")
+
+
+def test_editors_see_no_quarantine_count_on_the_admin_index(editor):
+    make_submission(status=Status.SPAM)
+
+    doc = parse(logged_in(editor).get("/admin/").content)
+
+    assert not doc.select(".intake-quarantine")
+
+
+# Contact attempts ------------------------------------------------------------------------------
+
+
+def attempt_data(submission, *, method="phone", outcome="voicemail", note=""):
+    return change_data(
+        submission,
+        **{"attempts-0-method": method, "attempts-0-outcome": outcome, "attempts-0-note": note},
+    )
+
+
+def test_staff_log_left_voicemail_in_one_step_and_the_timeline_shows_it(intake_staff):
+    submission = make_submission()
+    client = logged_in(intake_staff)
+    client.post(change_url(submission), change_data(submission, notes=["Mother answered."]))
+
+    response = client.post(
+        change_url(submission), attempt_data(submission, note="Said I would try at 5.")
+    )
+
+    assert response.status_code == 302
+    [attempt] = ContactAttempt.objects.all()
+    assert (attempt.author, attempt.method, attempt.outcome) == (intake_staff, "phone", "voicemail")
+    submission.refresh_from_db()
+    assert submission.status == Status.IN_PROGRESS
+    [event] = events(Action.ATTEMPTED)
+    assert event.detail == "Phone call: Left voicemail"
+    assert "try at 5" not in event.detail
+    doc = parse(client.get(change_url(submission)).content)
+    entries = [text_of(li) for li in doc.select(".intake-timeline li")]
+    assert len(entries) == 2
+    assert "Note" in entries[0] and "Mother answered." in entries[0]
+    assert "Phone call: Left voicemail" in entries[1] and "ingrid" in entries[1]
+    assert "Said I would try at 5." in entries[1]
+
+
+def test_reaching_the_patient_marks_the_request_contacted(intake_staff):
+    submission = make_submission(status=Status.IN_PROGRESS)
+
+    logged_in(intake_staff).post(
+        change_url(submission), attempt_data(submission, outcome="reached")
+    )
+
+    submission.refresh_from_db()
+    assert submission.status == Status.CONTACTED
+    assert len(events(Action.STATUS_CHANGED)) == 1
+
+
+def test_an_attempt_with_an_unknown_outcome_is_refused_and_nothing_is_stored(intake_staff):
+    submission = make_submission()
+
+    response = logged_in(intake_staff).post(
+        change_url(submission), attempt_data(submission, outcome="abducted")
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in text_of(parse(response.content).select_one("#attempts-group"))
+    assert not ContactAttempt.objects.exists()

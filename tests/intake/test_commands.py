@@ -1,4 +1,5 @@
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -110,12 +111,62 @@ def test_the_web_path_and_the_command_never_both_send(db):
     assert len(mail.outbox) == 1
 
 
+# The overdue alert ---------------------------------------------------------------------------
+
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+MONDAY_9AM = datetime(2026, 3, 2, 9, tzinfo=NEW_YORK)
+
+
+def test_one_count_only_email_about_overdue_requests_once_per_request(db, time_machine):
+    told = {"notified_at": MONDAY_9AM}
+    overdue = [
+        make_submission(name="Zebulon Quixotefarm", created_at=MONDAY_9AM, **told),
+        make_submission(status=Status.IN_PROGRESS, created_at=MONDAY_9AM, **told),
+    ]
+    make_submission(status=Status.CONTACTED, created_at=MONDAY_9AM, **told)
+    make_submission(status=Status.SPAM, created_at=MONDAY_9AM)
+    later = make_submission(created_at=MONDAY_9AM + timedelta(days=1), **told)  # Tuesday 09:00
+    time_machine.move_to(MONDAY_9AM + timedelta(days=2, hours=5), tick=False)  # Wed 14:00: 25 h
+
+    first = run("send_intake_notifications")
+    run("send_intake_notifications")
+
+    [email] = mail.outbox
+    assert email.subject == "2 request(s) for help overdue"
+    assert "?waiting=overdue" in email.body
+    assert "#" not in email.subject + email.body  # no request numbers either
+    for submission in overdue:
+        assert submission.name not in email.body and submission.phone[2:] not in email.body
+    assert "2 request(s) became overdue" in first
+    assert set(ContactSubmission.objects.exclude(overdue_alerted_at=None)) == set(overdue)
+
+    time_machine.move_to(MONDAY_9AM + timedelta(days=3, hours=5), tick=False)  # Thursday
+    run("send_intake_notifications")
+
+    assert [m.subject for m in mail.outbox[1:]] == ["1 request(s) for help overdue"]
+    later.refresh_from_db()
+    assert later.overdue_alerted_at is not None
+
+
+def test_a_failed_overdue_email_is_tried_again_on_the_next_run(db, time_machine, settings):
+    make_submission(created_at=MONDAY_9AM, notified_at=MONDAY_9AM)
+    time_machine.move_to(MONDAY_9AM + timedelta(days=7), tick=False)
+    settings.EMAIL_BACKEND = "tests.intake.test_views.FailingEmailBackend"
+
+    run("send_intake_notifications")
+
+    assert not ContactSubmission.objects.exclude(overdue_alerted_at=None).exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run("send_intake_notifications")
+    assert [m.subject for m in mail.outbox] == ["1 request(s) for help overdue"]
+
+
 # purge_submissions --------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def aged(db):
-    staff = make_user("nora")
+def aged(roles):
+    staff = make_user("nora", groups=("Intake staff",))
     old = {status: make_submission(status=status, created_at=ago(days=400)) for status in Status}
     recent_closed = make_submission(status=Status.CLOSED, created_at=ago(days=10))
     for submission in [*old.values(), recent_closed]:

@@ -23,7 +23,8 @@ def test_a_save_behind_a_held_table_lock_answers_503_with_everything_kept(client
     alert = doc.select_one("main [role=alert]")
     assert "We could not save your request" in text_of(alert)
     assert alert.select_one("a[href='tel:(555)010-4242']")
-    assert doc.select_one("main .crisis a[href='tel:988']")
+    assert doc.select_one('main .crisis-notice a[href="#crisis-heading-footer"]')
+    assert doc.select_one("footer .crisis a[href='tel:988']")
     assert doc.select_one("#id_name")["value"] == SENTINELS["name"]
     assert doc.select_one("#id_email")["value"] == SENTINELS["email"]
     assert SENTINELS["message"] in doc.select_one("#id_message").text

@@ -12,6 +12,8 @@ def test_intake_staff_get_exactly_what_the_queue_needs(db):
         "intake.export_contactsubmission",
         "intake.view_submissionnote",
         "intake.add_submissionnote",
+        "intake.view_contactattempt",
+        "intake.add_contactattempt",
     }
 
 
@@ -37,5 +39,5 @@ def test_running_twice_changes_nothing_for_intake_staff(db):
 
     output = setup_roles()
 
-    assert "Intake staff: unchanged (5 permissions)" in output
+    assert "Intake staff: unchanged (7 permissions)" in output
     assert permission_codes("Intake staff") == before

@@ -1,9 +1,10 @@
+import datetime
 import logging
-import re
 import time
 import uuid
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import OperationalError
@@ -63,12 +64,41 @@ def test_form_has_the_contract_fields_and_is_never_cached(client, db):
     assert not doc.select("script")
 
 
+def test_either_or_rule_is_stated_before_phone_and_email_and_tied_to_both(client, db):
+    doc = parse(client.get("/contact/").content)
+
+    rule = doc.select_one("#contact-either-or")
+    assert text_of(rule) == "Give us a phone number, an email address or both."
+    for name in ["phone", "email"]:
+        field = doc.select_one(f"#id_{name}")
+        assert "contact-either-or" in field["aria-describedby"].split()
+        assert rule in field.find_all_previous("p")
+        assert "optional" not in text_of(doc.select_one(f"label[for=id_{name}]"))
+
+
+def test_message_box_has_the_models_limit_as_maxlength_and_states_it(client, db):
+    doc = parse(client.get("/contact/").content)
+
+    limit = ContactSubmission._meta.get_field("message").max_length
+    assert doc.select_one("#id_message")["maxlength"] == str(limit)
+    assert f"At most {limit:,} characters" in text_of(doc.select_one("#id_message_helptext"))
+
+
+def test_contact_page_has_a_one_line_crisis_notice_linking_to_the_footer_card(client, db):
+    doc = parse(client.get("/contact/").content)
+
+    assert not doc.select("main .crisis")
+    link = doc.select_one("main .crisis-notice a")
+    card = doc.select_one("footer .crisis")
+    assert link["href"] == "#" + card["aria-labelledby"]
+
+
 def test_every_input_has_a_label_and_hints_are_tied_to_it(client, db):
     doc = parse(client.get("/contact/").content)
 
     for field in doc.select("form.intake-form input:not([type=hidden]), form textarea"):
         assert doc.select_one(f"label[for={field['id']}]"), field["id"]
-    assert doc.select_one("#id_phone")["aria-describedby"] == "id_phone_helptext"
+    assert doc.select_one("#id_phone")["aria-describedby"] == "contact-either-or id_phone_helptext"
     consent_hint = doc.select_one("#" + doc.select_one("#id_consent")["aria-describedby"])
     assert consent_hint.select_one("a")["href"] == "/privacy/"
 
@@ -173,19 +203,68 @@ def test_following_the_redirect_shows_the_thanks_page(client, db, settings):
     assert "no-store" in page["Cache-Control"]
     doc = parse(page.content)
     assert "within one business day" in text_of(doc.select_one("main"))
-    assert doc.select_one("main .crisis a[href='tel:988']")
     assert doc.select_one(f"main a[href='tel:{settings.CLINIC_PHONE.replace(' ', '')}']")
+    # One crisis card: the footer's.
+    assert len(doc.select(".crisis")) == 1 and not doc.select("main .crisis")
 
 
-def test_thanks_page_and_its_url_carry_none_of_the_submitted_values(client, db):
+@pytest.mark.parametrize(
+    ("method", "phone", "email", "sentence"),
+    [
+        ("phone", "202-555-0143", "", "We will call you at (202) 555-0143."),
+        ("text", "+44 20 7946 0958", "", "We will text you at +44 20 7946 0958."),
+        ("email", "", "jordan@example.org", "We will email you at jordan@example.org."),
+    ],
+)
+def test_thanks_page_says_the_chosen_way_and_a_reference_on_its_first_showing_only(
+    client, db, method, phone, email, sentence
+):
+    response = post(client, preferred_contact=method, phone=phone, email=email)
+    first = parse(client.get(response["Location"]).content)
+
+    submission = ContactSubmission.objects.get()
+    assert " ".join(first.select_one(".intake-sent").get_text().split()).startswith(sentence)
+    reference = text_of(first.select_one(".intake-reference strong"))
+    assert reference == submission.reference
+    assert str(submission.pk) != reference
+    assert "give your reference" in text_of(first.select_one("main"))
+    again = parse(client.get(response["Location"]).content)
+    assert not again.select(".intake-sent, .intake-reference")
+    assert submission.reference not in str(again)
+
+
+def test_thanks_page_url_carries_none_of_the_submitted_values(client, db):
     response = client.post("/contact/", sentinel_post(), follow=True)
 
     final_url, _ = response.redirect_chain[-1]
     page = response.content.decode()
+    reference = ContactSubmission.objects.get().reference
+    assert reference not in final_url
     for value in [*SENTINELS.values(), E164_SENTINEL, "zq.sentinel"]:
         assert value not in final_url
-        assert value not in page
-        assert value.lower() not in page.lower()
+        if value != SENTINELS["email"] and value != "zq.sentinel":  # the chosen way, shown once
+            assert value.lower() not in page.lower()
+    reload = client.get(final_url).content.decode()
+    for value in [*SENTINELS.values(), E164_SENTINEL, reference]:
+        assert value.lower() not in reload.lower()
+
+
+def test_the_thanks_page_deletes_the_session_it_read_and_a_plain_visit_sets_no_cookie(
+    client, db, settings, seed_article
+):
+    sent = post(client)
+    assert settings.SESSION_COOKIE_NAME in sent.cookies  # holds the chosen way until shown
+
+    shown = client.get("/contact/thanks/")
+
+    assert shown.cookies[settings.SESSION_COOKIE_NAME].value == ""  # deleted
+    assert not Session.objects.exists()
+    del client.cookies[settings.SESSION_COOKIE_NAME]  # as a browser drops a deleted cookie
+    article = client.get(seed_article.get_absolute_url())
+    assert article.cookies == {}
+    plain = FormClient().get("/contact/thanks/")
+    assert plain.cookies == {}
+    assert "Cookie" not in plain.get("Vary", "")
 
 
 # Rejected forms ------------------------------------------------------------------------------
@@ -325,9 +404,9 @@ def test_the_real_form_round_trip_passes_csrf(db):
         REMOTE_ADDR="10.0.0.9",
     )
 
-    assert response.status_code == 303
-    # Sent at once after showing: quarantined by the time trap, but kept.
-    assert ContactSubmission.objects.get().status == Status.SPAM
+    # Sent at once after showing: the form comes back to be sent again (see the time trap).
+    assert response.status_code == 400
+    assert not ContactSubmission.objects.exists()
 
 
 # Anti-abuse: quarantined, never dropped --------------------------------------------------------
@@ -349,28 +428,62 @@ def test_honeypot_quarantines_the_request_without_notifying(
 
 
 @pytest.mark.parametrize(
-    ("token", "reason"),
+    "token",
     [
-        # A loaded machine may take a second or two between issuing and posting.
-        (lambda: issue_token(), r"sent [0-2]s after the form was shown"),
-        (lambda: issue_token(now=time.time() - 2 * 86400), "sent 2880 minutes after"),
-        (lambda: "", "form token missing or invalid"),
-        (lambda: issue_token()[:-3] + "abc", "form token missing or invalid"),
-        (lambda: "eyJrIjoiMSIsInQiOjAsImMiOiIxIn0:forged:sig", "form token missing or invalid"),
+        lambda: issue_token(),
+        lambda: issue_token(now=time.time() - 2 * 86400),
+        lambda: "",
+        lambda: issue_token()[:-3] + "abc",
+        lambda: "eyJrIjoiMSIsInQiOjAsImMiOiIxIn0:forged:sig",
     ],
     ids=["too-fast", "too-old", "missing", "tampered", "forged"],
 )
-def test_time_trap_quarantines_the_request(
-    client, db, django_capture_on_commit_callbacks, token, reason
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = post(client, form_token=token())
+def test_a_token_problem_gives_the_form_back_with_everything_kept(client, db, token):
+    response = post(
+        client, form_token=token(), name="Zoë Example", message="Please call after work."
+    )
+
+    assert response.status_code == 400
+    assert not ContactSubmission.objects.exists()
+    assert not DBTaskResult.objects.exists()
+    doc = parse(response.content)
+    alert = doc.select_one("[role=alert]")
+    assert "check your details" in text_of(alert) and "send the form again" in text_of(alert)
+    assert doc.select_one("#id_name")["value"] == "Zoë Example"
+    assert doc.select_one("#id_phone")["value"] == "202-555-0143"
+    assert doc.select_one("#id_preferred_contact_0").has_attr("checked")
+    assert text_of(doc.select_one("#id_message")) == "Please call after work."
+    assert doc.select_one("#id_consent").has_attr("checked")
+    assert text_of(doc.select_one("title")).startswith("Error:")
+
+
+def test_sent_too_fast_then_sent_again_is_stored_as_new_and_staff_told(client, db, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 15, 0, tzinfo=datetime.UTC), tick=False)
+    form = parse(client.get("/contact/").content)
+    token = form.select_one("input[name=form_token]")["value"]
+    first = post(client, form_token=token)
+    assert first.status_code == 400
+    assert not ContactSubmission.objects.exists()
+
+    time_machine.shift(datetime.timedelta(seconds=5))  # reading the sentence, sending again
+    resent_token = parse(first.content).select_one("input[name=form_token]")["value"]
+    second = post(client, form_token=resent_token)
+
+    assert second.status_code == 303
+    assert second["Location"] == "/contact/thanks/"
+    submission = ContactSubmission.objects.get()
+    assert submission.status == Status.NEW
+    assert submission.spam_reason == ""
+    run_worker()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("token", [lambda: issue_token(), lambda: ""], ids=["too-fast", "missing"])
+def test_a_filled_honeypot_quarantines_whatever_the_token(client, db, token):
+    response = post(client, form_token=token(), website="http://spam.example")
 
     assert response.status_code == 303
-    submission = ContactSubmission.objects.get()
-    assert submission.status == Status.SPAM
-    assert re.match(reason, submission.spam_reason)
-    assert mail.outbox == []
+    assert ContactSubmission.objects.get().status == Status.SPAM
 
 
 def test_minimum_time_comes_from_settings(client, db, settings):
@@ -462,7 +575,7 @@ def test_database_failure_answers_503_with_the_phone_and_sends_nothing(
     alert = doc.select_one("main [role=alert]")
     assert "We could not save your request" in text_of(alert)
     assert alert.select_one("a[href='tel:(555)010-4242']")
-    assert doc.select_one("main .crisis a[href='tel:988']")
+    assert doc.select_one("footer .crisis a[href='tel:988']")
     assert doc.select_one("#id_name")["value"] == SENTINELS["name"]
     assert mail.outbox == []
     assert not ContactSubmission.objects.exists()
