@@ -46,7 +46,7 @@ dev: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	# SECURITY (issue 6): the Dockerfile and shell scripts (also checked in tests/test_docker.py)
+	# SECURITY: the Dockerfile and shell scripts (also checked in tests/test_docker.py)
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/shellcheck docker/*.sh scripts/*.sh
 
@@ -68,7 +68,7 @@ bench: install
 clean:
 	rm -rf $(VENV) staticfiles
 
-# --- Audits and screenshots (issue 5) ----------------------------------------------------
+# --- Audits and screenshots ----------------------------------------------------
 # Lighthouse and the Nu HTML Checker come from npm, pinned exactly in package-lock.json.
 # --ignore-scripts: vnu-jar's install script would download a Java, which we have (apt).
 NODE_INSTALLED := node_modules/.installed

@@ -50,7 +50,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    # SECURITY (issue 6): the admin site is hartrehab's OTP-enforcing StaffAdminSite.
+    # SECURITY: the admin site is hartrehab's OTP-enforcing StaffAdminSite.
     "hartrehab.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "intake",
     "outcomes",
     "frontcache",
-    # SECURITY (issue 6)
+    # SECURITY
     "hartrehab",
     "csp",
     "django_otp",
@@ -77,7 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # SECURITY (issue 6): outermost, so the request log sees the final status and timing.
+    # SECURITY: outermost, so the request log sees the final status and timing.
     "hartrehab.requestlog.RequestLogMiddleware",
     # MONITORING: each request counted and timed by view, for /metrics.
     "hartrehab.metrics.RequestMetricsMiddleware",
@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "outcomes.middleware.CountingMiddleware",
     # Whole public pages from memory, checked against the newest publish (docs/BENCHMARKS.md).
     "frontcache.pagecache.PublicPageCacheMiddleware",
-    # SECURITY (issue 6): public or staff Content Security Policy by path.
+    # SECURITY: public or staff Content Security Policy by path.
     "hartrehab.csp.SiteCSPMiddleware",
     # Multipart and oversized bodies refused from their headers, before CSRF reads the body.
     "hartrehab.requestbody.RequestBodyLimitMiddleware",
@@ -96,12 +96,12 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # SECURITY (issue 6): second factor, then the staff-only URL guard that relies on it.
+    # SECURITY: second factor, then the staff-only URL guard that relies on it.
     "django_otp.middleware.OTPMiddleware",
     "hartrehab.staff.StaffOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # SECURITY (issue 6): django-axes wants to be last.
+    # SECURITY: django-axes wants to be last.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -219,7 +219,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
-# ACCOUNTS (issue 6)
+# ACCOUNTS
 # Argon2 first: new and changed passwords use it; older PBKDF2 hashes upgrade on next login.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -325,7 +325,7 @@ if not SECURE_HSTS_PRELOAD:
     # check --deploy warns whenever preload is off; here off is a decision, not an omission.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-# CSP (issue 6): django-csp 4. Public pages run no script at all; the JSON-LD data block is
+# CSP: django-csp 4. Public pages run no script at all; the JSON-LD data block is
 # not script execution, so script-src 'none' does not touch it.
 _CSP_LOCKDOWN = {
     "object-src": [NONE],
@@ -371,7 +371,7 @@ ARTICLES_MAX_BODY_BYTES = int(env("ARTICLES_MAX_BODY_BYTES", str(100 * 1024)))
 # A render that takes longer is stopped and refused; well under gunicorn's timeout, so the
 # editor gets a message instead of a killed worker.
 ARTICLES_RENDER_TIMEOUT_SECONDS = float(env("ARTICLES_RENDER_TIMEOUT_SECONDS", "5"))
-# --- editors' workflow (issue 4) ---
+# --- editors' workflow ---
 # On, a medical reviewer may approve a version they wrote or edited themselves (a practice
 # with one clinician); off, another reviewer must.
 ARTICLES_ALLOW_SELF_APPROVAL = env_bool("ARTICLES_ALLOW_SELF_APPROVAL", False)
@@ -428,7 +428,7 @@ OUTCOMES_RETENTION_DAYS = int(env("OUTCOMES_RETENTION_DAYS", "730"))
 
 # MARKDOWNX
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.markdownify_for_preview"
-# --- editors' workflow (issue 4) ---
+# --- editors' workflow ---
 # markdownx's own views have no login check, so markdownx.urls is never routed: the widget
 # calls these staff-only wrappers (articles/staff_urls.py) instead.
 MARKDOWNX_URLS_PATH = "/staff/markdownx/markdownify/"
@@ -443,7 +443,7 @@ REQUEST_BODY_UPLOAD_PATHS = {
 }
 # --- end editors' workflow ---
 
-# LOGGING (issue 6)
+# LOGGING
 # Everything to stdout, each line tagged with the request id (hartrehab.requestlog). Exception
 # messages are withheld because they can quote data (a database error repeats the values).
 LOGGING = {

@@ -24,7 +24,7 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path(settings.ADMIN_PATH, admin.site.urls),
-    # Editors' workflow (issue 4): staff preview and the wrapped markdownx endpoints.
+    # Editors' workflow: staff preview and the wrapped markdownx endpoints.
     path("staff/", include("articles.staff_urls")),
     # Outcomes: which articles and calls to action bring requests (clinic managers, editors).
     path("staff/outcomes/", include("outcomes.urls")),

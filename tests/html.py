@@ -44,7 +44,7 @@ def unsafe_parts(html: str, allowed_tags: set[str]) -> list[str]:
     return found
 
 
-# Script types a browser treats as data, never runs (issue 5: JSON-LD).
+# Script types a browser treats as data, never runs (JSON-LD).
 DATA_SCRIPT_TYPES = {"application/ld+json"}
 
 
