@@ -9,7 +9,7 @@ reviewer (name, credentials) to a staff account.
 """
 
 from articles.workflow import role_permissions
-from hartrehab.roles import EDITORS, MEDICAL_REVIEWERS
+from staffroles import EDITORS, MEDICAL_REVIEWERS
 
 _VIEW = ["articles.view_article", "articles.view_articleversion", "articles.view_reviewer"]
 _STEPS = role_permissions()

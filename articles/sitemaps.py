@@ -1,5 +1,5 @@
 from articles.models import Article
-from hartrehab.sitemaps import SiteUrlSitemap
+from frontcache.sitemaps import SiteUrlSitemap
 
 
 class ArticleSitemap(SiteUrlSitemap):

@@ -3,7 +3,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article
 from articles.pages import article_context, published_articles
-from hartrehab.responses import public_page, set_last_modified
+from frontcache.responses import public_page, set_last_modified
 
 
 @require_safe

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from hartrehab.roles import EDITORS, MEDICAL_REVIEWERS
+from staffroles import EDITORS, MEDICAL_REVIEWERS
 
 
 class VersionState(models.TextChoices):

@@ -1,6 +1,6 @@
 """Whole public pages kept in each worker's memory, served before the middleware stack.
 
-A public page (see `hartrehab.responses.public_page`) is the same for every visitor until
+A public page (see `frontcache.responses.public_page`) is the same for every visitor until
 something is published, so its finished response — headers from every middleware included —
 is kept and replayed. Each request asks the database one cheap question first: the count of
 publishes (frontcache.models.PublishStamp), which every publish moves on in its transaction.

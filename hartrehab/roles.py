@@ -1,14 +1,15 @@
-"""The staff roles, merged from each app's `roles.py` (ROLE_PERMISSIONS)."""
+"""The staff roles, merged from each app's `roles.py` (ROLE_PERMISSIONS).
+
+The group names are declared in `staffroles`, which apps import; they are re-exported here.
+"""
 
 from importlib import import_module
 
 from django.apps import apps
 
-EDITORS = "Editors"
-MEDICAL_REVIEWERS = "Medical reviewers"
-INTAKE_STAFF = "Intake staff"
-CLINIC_MANAGERS = "Clinic managers"
-ROLE_NAMES = (EDITORS, MEDICAL_REVIEWERS, INTAKE_STAFF, CLINIC_MANAGERS)
+from staffroles import CLINIC_MANAGERS, EDITORS, INTAKE_STAFF, MEDICAL_REVIEWERS, ROLE_NAMES
+
+__all__ = ["CLINIC_MANAGERS", "EDITORS", "INTAKE_STAFF", "MEDICAL_REVIEWERS", "ROLE_NAMES"]
 # The names `invite_staff --role` takes, and the group each one joins.
 ROLE_SLUGS = {"editor": EDITORS, "medical-reviewer": MEDICAL_REVIEWERS, "intake": INTAKE_STAFF}
 # Superusers, and anyone given this permission, may invite staff and reset a second factor.

@@ -1,18 +1,8 @@
-"""Sitemaps whose addresses come from SITE_URL, never from the request's Host header."""
+"""The sitemap of public pages that are not articles (addresses from SITE_URL)."""
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
-from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-
-class SiteUrlSitemap(Sitemap):
-    def get_protocol(self, protocol=None):
-        return urlsplit(settings.SITE_URL).scheme or "https"
-
-    def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
+from frontcache.sitemaps import SiteUrlSitemap
 
 
 class PagesSitemap(SiteUrlSitemap):

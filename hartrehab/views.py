@@ -8,9 +8,9 @@ from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from frontcache.responses import public_page
 from hartrehab.csp import staff_prefixes
 from hartrehab.headers import with_security_headers
-from hartrehab.responses import public_page
 from intake.services import notifications_late
 
 

@@ -7,7 +7,7 @@ log is for superusers only (checked in the admin, not by a permission).
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from hartrehab.roles import INTAKE_STAFF
+from staffroles import INTAKE_STAFF
 
 ROLE_PERMISSIONS = {
     INTAKE_STAFF: [
