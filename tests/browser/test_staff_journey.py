@@ -67,3 +67,44 @@ def test_no_worklist_column_is_clipped_at_1280px(browser, site):
         "el => [el.scrollWidth, el.clientWidth]"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+@pytest.mark.browser
+def test_intake_worker_calls_the_longest_waiting_patient_and_logs_a_voicemail(browser, site):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import make_submission
+
+    call_command("setup_roles", verbosity=0)
+    staff_user = make_staff("ivy", password=STAFF_PASSWORD, groups=("Intake staff",))
+    now = timezone.now()
+    make_submission(name="Newer Patient", phone="+12025550199", created_at=now)
+    waited = make_submission(
+        name="Longest Waiting",
+        phone="+12025550143",
+        created_at=now - datetime.timedelta(days=3),
+    )
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    login_staff_in_browser(page, site, staff_user)
+
+    # The worklist puts the oldest open request first, with one tap to call.
+    page.goto(site + admin_url("intake/contactsubmission/"))
+    first = page.locator("#result_list tbody tr").first
+    assert "Longest Waiting" in first.inner_text()
+    call = first.locator('a[href^="tel:"]')
+    assert call.get_attribute("href") == "tel:+12025550143"
+    assert call.inner_text().strip() == "Call (202) 555-0143"
+
+    # On the request's page the worker records the call's outcome in one step.
+    first.get_by_role("link", name="Longest Waiting").click()
+    page.select_option("select[name=attempts-0-method]", label="Phone call")
+    page.select_option("select[name=attempts-0-outcome]", label="Left voicemail")
+    page.fill("[name=attempts-0-note]", "Will try again after 5 pm.")
+    page.click("input[name=_continue]")
+
+    timeline = page.locator(".intake-timeline")
+    assert "Left voicemail" in timeline.inner_text()
+    assert "Will try again after 5 pm." in timeline.inner_text()
+    assert waited.attempts.get().outcome == "voicemail"
