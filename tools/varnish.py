@@ -11,6 +11,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,22 @@ def running(backend_port: int, *, port: int | None = None) -> Iterator[Varnish]:
     until the block ends."""
     with readable_folder() as folder:
         yield from _run(folder, write_vcl(folder, backend_port), port or free_port())
+
+
+def wait_until_serving(edge: Varnish, path: str = "/healthz", timeout: float = START_SECONDS):
+    """Wait until a request through varnishd is answered 200. It starts with its backend
+    marked sick until the health probe has seen it answer, and until then passes nothing."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(edge.url + path, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"varnishd on port {edge.port} did not serve {path} in {timeout}s")
+        time.sleep(0.2)
 
 
 def _run(folder: Path, vcl: Path, port: int) -> Iterator[Varnish]:

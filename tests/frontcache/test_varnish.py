@@ -30,6 +30,7 @@ def get(edge: varnish.Varnish, path: str, *, source: str = "127.0.0.1", method: 
 def edge_site(live_server, settings):
     port = int(live_server.url.rsplit(":", 1)[1])
     with varnish.running(port) as edge:
+        varnish.wait_until_serving(edge)
         settings.FRONTCACHE_PURGE_LOCATIONS = [edge.url]
         yield edge
 
@@ -116,6 +117,7 @@ def origin_server():
 
 def test_a_kept_page_is_served_while_the_origin_fails():
     with origin_server() as origin, varnish.running(origin.port) as edge:
+        varnish.wait_until_serving(edge, "/page")
         assert get(edge, "/page")[2] == "the article"
         origin.down = True
         time.sleep(3)  # past fresh (1 s) and background refresh (1 s): only stale-if-error
