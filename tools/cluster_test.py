@@ -23,11 +23,9 @@ import io
 import itertools
 import os
 import secrets
-import signal
 import socket
 import ssl
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -716,15 +714,5 @@ def main() -> int:
     return 0
 
 
-def _stop(signum, frame):
-    raise SystemExit(f"cluster-test: stopped by signal {signum}; cleaning up")
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGHUP, _stop)
-    try:
-        sys.exit(main())
-    except CheckFailed as failure:
-        sys.stderr.write(f"cluster-test: FAILED: {failure}\n")
-        sys.exit(1)
+    containers.run_checks("cluster-test", main)

@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -44,6 +45,22 @@ STOP_SECONDS = 20
 
 class CheckFailed(Exception):
     """A check of the image did not hold; the message says what was seen."""
+
+
+def run_checks(name: str, main) -> None:
+    """Run a check command's `main` and exit with its status: 1 with the failed step named,
+    and the cleanup of its `with` blocks done on SIGTERM or SIGHUP too."""
+
+    def stop(signum, frame):
+        raise SystemExit(f"{name}: stopped by signal {signum}; cleaning up")
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
+    try:
+        sys.exit(main())
+    except CheckFailed as failure:
+        sys.stderr.write(f"{name}: FAILED: {failure}\n")
+        sys.exit(1)
 
 
 def say(line: str) -> None:

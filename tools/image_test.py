@@ -13,8 +13,6 @@ container and the database are removed on every exit. Run with the project's ven
 import contextlib
 import http.cookiejar
 import secrets
-import signal
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -249,15 +247,5 @@ def main() -> int:
     return 0
 
 
-def _stop(signum, frame):
-    raise SystemExit(f"image-test: stopped by signal {signum}; cleaning up")
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGHUP, _stop)
-    try:
-        sys.exit(main())
-    except CheckFailed as failure:
-        sys.stderr.write(f"image-test: FAILED: {failure}\n")
-        sys.exit(1)
+    containers.run_checks("image-test", main)

@@ -2,6 +2,7 @@
 
 import contextlib
 import http.client
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,7 +12,11 @@ import pytest
 from tests.factories import make_article, run_worker
 from tools import varnish
 
-pytestmark = pytest.mark.skipif(not varnish.available(), reason="varnishd is not installed")
+# Under CI a missing varnishd fails these tests instead of skipping them.
+pytestmark = pytest.mark.skipif(
+    not varnish.available() and not os.environ.get("CI"),
+    reason="varnishd is not installed: apt-get install varnish",
+)
 
 
 def get(edge: varnish.Varnish, path: str, *, source: str = "127.0.0.1", method: str = "GET"):
