@@ -5,12 +5,21 @@
 set -u
 BIN="${BIN:-.venv/bin}"
 
+# The trap is set before either process starts, so a Ctrl-C or TERM that arrives while they
+# start still stops both (the unquoted names vanish while a process is not started yet).
+web=
+worker=
+stop() {
+    kill $web $worker 2>/dev/null
+    wait $web $worker 2>/dev/null
+    exit 130
+}
+trap stop INT TERM
+
 "$BIN/python" manage.py db_worker &
 worker=$!
 "$BIN/gunicorn" --config gunicorn.conf.py hartrehab.wsgi &
 web=$!
-
-trap 'kill "$web" "$worker" 2>/dev/null; wait "$web" "$worker" 2>/dev/null; exit 130' INT TERM
 
 wait "$web"
 status=$?
