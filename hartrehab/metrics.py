@@ -15,8 +15,11 @@ else gets the site's 404, so the page's existence is not advertised.
 import os
 import secrets
 import time
+from functools import lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404, HttpResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.cache import never_cache
@@ -50,14 +53,29 @@ LATENCY = Histogram(
 
 def view_name(request) -> str:
     """The view's URL name (never the path, which can name an article or carry what was
-    typed); pages answered from the page cache are resolved here."""
+    typed); pages answered before URL routing (the page cache, static files) are resolved
+    here."""
     match = getattr(request, "resolver_match", None)
     if match is None:
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return "<unmatched>"
+        return _path_view_name(request.path_info, getattr(request, "urlconf", None))
     return match.view_name or match._func_path
+
+
+# Resolving a path costs as much as replaying a cached page, so each worker remembers the
+# answer for its most recent paths; the bound keeps a flood of made-up paths from growing it.
+@lru_cache(maxsize=1024)
+def _path_view_name(path: str, urlconf) -> str:
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return "<unmatched>"
+    return match.view_name or match._func_path
+
+
+@receiver(setting_changed)
+def _urls_changed(setting, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _path_view_name.cache_clear()
 
 
 class RequestMetricsMiddleware:
