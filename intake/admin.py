@@ -69,6 +69,16 @@ def source_title(submission: ContactSubmission) -> str | None:
     return article.published_version.title if article.published_version else article.slug
 
 
+def source_label(submission: ContactSubmission) -> str:
+    """The source article and which of its calls to action the patient followed."""
+    title = source_title(submission)
+    if title is None:
+        return "None"
+    if submission.source_cta:
+        return f"{title} (call to action {submission.source_cta})"
+    return title
+
+
 def timeline(submission: ContactSubmission) -> list[dict]:
     """Contact attempts and notes, oldest first, as one story of the request."""
     entries = [
@@ -199,6 +209,7 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
         "best_time",
         "message",
         "source",
+        "source_cta",
         "created_at",
         "consent_given_at",
         "consent_version",
@@ -291,7 +302,7 @@ class ContactSubmissionAdmin(admin.ModelAdmin):
                 ("Waited", waited_label(submission, cutoff=overdue_before())),
                 ("Status", submission.get_status_display()),
                 ("Assigned", submission.assigned_to or "Nobody"),
-                ("Source article", source_title(submission) or "None"),
+                ("Source article", source_label(submission)),
                 ("Reference", submission.reference),
             ]
             extra_context["timeline"] = timeline(submission)

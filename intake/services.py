@@ -387,6 +387,7 @@ EXPORT_COLUMNS = [
     "consent_given_at",
     "consent_version",
     "source",
+    "source_cta",
     "assigned_to",
     "notified_at",
 ]
@@ -409,6 +410,7 @@ def _row(submission: ContactSubmission) -> list[str]:
         "consent_given_at": submission.consent_given_at.isoformat(),
         "consent_version": submission.consent_version,
         "source": submission.source.slug if submission.source else "",
+        "source_cta": submission.source_cta,
         "assigned_to": submission.assigned_to.get_username() if submission.assigned_to else "",
         "notified_at": submission.notified_at.isoformat() if submission.notified_at else "",
         **{name: getattr(submission, name) for name in PATIENT_FIELDS},

@@ -340,7 +340,9 @@ def test_mine_and_unassigned_filters(intake_staff, superuser):
 def test_request_page_shows_the_worklist_facts_at_the_top_and_no_view_on_site(
     intake_staff, seed_article
 ):
-    submission = make_submission(name="Zoë Adams", source=seed_article, preferred_contact="text")
+    submission = make_submission(
+        name="Zoë Adams", source=seed_article, source_cta=2, preferred_contact="text"
+    )
 
     doc = parse(logged_in(intake_staff).get(change_url(submission)).content.decode())
 
@@ -350,7 +352,9 @@ def test_request_page_shows_the_worklist_facts_at_the_top_and_no_view_on_site(
     }
     assert text_of(facts["Name"]) == "Zoë Adams"
     assert facts["How to reach them"].select_one("a")["href"] == "sms:+12025550143"
-    assert text_of(facts["Source article"]) == seed_article.published_version.title
+    assert text_of(facts["Source article"]) == (
+        f"{seed_article.published_version.title} (call to action 2)"
+    )
     assert text_of(facts["Reference"]) == submission.reference
     assert {"Best time", "Waited", "Status", "Assigned"} <= facts.keys()
     assert not doc.select("a.viewsitelink")
@@ -550,7 +554,7 @@ def test_nobody_deletes_or_adds_requests_in_the_admin(superuser):
 
 
 def test_export_is_a_csv_with_each_export_audited(intake_staff, seed_article):
-    first = make_submission(name='=HYPERLINK("http://evil")', source=seed_article)
+    first = make_submission(name='=HYPERLINK("http://evil")', source=seed_article, source_cta=3)
     second = make_submission(name="Plain Name", message="Line one\nLine two")
 
     response = logged_in(intake_staff).post(
@@ -564,6 +568,7 @@ def test_export_is_a_csv_with_each_export_audited(intake_staff, seed_article):
     assert rows[0]["name"] == '\'=HYPERLINK("http://evil")'
     assert rows[0]["phone"] == "+12025550143"
     assert rows[0]["source"] == "opioid-induced-hyperalgesia"
+    assert (rows[0]["source_cta"], rows[1]["source_cta"]) == ("3", "")
     assert rows[1]["message"] == "Line one\nLine two"
     exported = events(Action.EXPORTED)
     assert sorted(e.submission_number for e in exported) == [first.pk, second.pk]
