@@ -20,7 +20,14 @@ LOAD_HOW = (
     "next request in every worker. A worker recycled by `max_requests` starts empty and "
     "learns each page again, from a 304 as well as a 200. Database connections are kept between "
     "requests (`DJANGO_CONN_MAX_AGE`), SQLite's too: opening one cost more than the replay. "
-    "Every target is requested with `Accept-Encoding: gzip, deflate, br`, as browsers do."
+    "Every target is requested with `Accept-Encoding: gzip, deflate, br`, as browsers do. "
+    "Through the WSGI stack in one process (no HTTP), a replay measured 280 µs against 185 µs "
+    "for the CSS on 2026-11-30, then 190 µs against 150 µs once the replay kept each page's "
+    "parsed validators and skipped the conditional check for unconditional requests, the "
+    "site's date stopped going through asgiref, and `/metrics` remembered each path's view "
+    "name instead of resolving the URL on every request (static files included). Counting a "
+    "view (`outcomes/`) adds about 10 µs: a dictionary increment under a lock, the referrer's "
+    "kind, and crawlerdetect's check, which remembers the last 1,024 user agents."
 )
 LOAD_GAP = (
     "**Why a load target is missed.** With 5 sync workers on 2 cores that wrk shares, 32 "
