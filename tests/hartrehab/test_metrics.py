@@ -1,5 +1,7 @@
 """/metrics: Prometheus's format, reachable only with the token or from a listed address."""
 
+from unittest import mock
+
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -99,3 +101,38 @@ def test_it_holds_no_patient_data_or_paths(client, db, settings):
 
     assert "Unusualname" not in text and "555-0199" not in text
     assert article.slug not in text and "/contact/" not in text
+
+
+def test_a_path_answered_before_routing_is_resolved_once_per_worker(client, db, scraper):
+    """Replays and static files have no resolver match; resolving the URL again on every
+    request would cost as much as the replay itself."""
+    from hartrehab import metrics
+
+    article = make_article()
+    client.get(article.get_absolute_url())  # the page cache learns the page
+    metrics._path_view_name.cache_clear()
+    before = scraper(client)
+
+    with mock.patch.object(metrics, "resolve", wraps=metrics.resolve) as resolving:
+        for _ in range(5):
+            assert client.get(article.get_absolute_url()).status_code == 200
+    after = scraper(client)
+
+    replays = [c for c in resolving.call_args_list if c.args[0] == article.get_absolute_url()]
+    assert len(replays) == 1
+    key = (
+        "hartrehab_requests_total",
+        (("method", "GET"), ("status", "200"), ("view", "articles:detail")),
+    )
+    assert after[key] - before[key] == 5
+
+
+def test_the_remembered_view_names_follow_a_changed_urlconf(db, settings):
+    from django.test import RequestFactory
+
+    from hartrehab import metrics
+
+    request = RequestFactory().get("/metrics")
+    assert metrics.view_name(request) == "metrics"
+    settings.ROOT_URLCONF = "tests.hartrehab.no_urls"
+    assert metrics.view_name(request) == "<unmatched>"
