@@ -6,15 +6,12 @@ set -u
 BIN="${BIN:-.venv/bin}"
 
 # The trap is set before either process starts, so a Ctrl-C or TERM that arrives while they
-# start still stops both (the unquoted names vanish while a process is not started yet).
+# start still stops both (a process not started yet has no pid, and ${x:+"$x"} is then nothing).
 web=
 worker=
-stop() {
-    kill $web $worker 2>/dev/null
-    wait $web $worker 2>/dev/null
-    exit 130
-}
-trap stop INT TERM
+trap 'kill ${web:+"$web"} ${worker:+"$worker"} 2>/dev/null
+wait ${web:+"$web"} ${worker:+"$worker"} 2>/dev/null
+exit 130' INT TERM
 
 "$BIN/python" manage.py db_worker &
 worker=$!
