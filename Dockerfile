@@ -1,5 +1,5 @@
 # Production image: gunicorn and whitenoise against PostgreSQL, run as a non-root user.
-# `make image-test` builds it with podman and checks it running (README "Docker");
+# `make image-test` builds it with podman and checks it running (README "Deploy");
 # tests/test_docker.py lints this file (hadolint) and runs the entrypoint and health check.
 ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
 

@@ -103,13 +103,15 @@ lock: install
 # --- The image, built and run with podman ----------------------------------------------------
 # Builds the Dockerfile on a Debian base made with debootstrap (cached), runs it against a
 # PostgreSQL database of its own on 127.0.0.1:5432 and checks it as a user would (README
-# "Docker"). Needs root, podman, runc and debootstrap; removes everything it started.
+# "Deploy"). Needs root, podman, runc and debootstrap; removes everything it started.
 image-test: install
 	$(BIN)/python -m tools.image_test
 
 # Three containers of the image behind HAProxy (deploy/haproxy.cfg) with a self-signed TLS
 # certificate, sharing PostgreSQL and Redis on this machine: publish propagation, the rate
-# limit across nodes, a node killed during a burst, a rolling restart. Writes docs/DEPLOY.md.
-# Needs what image-test needs, and haproxy.
+# limit across nodes, a node killed during a burst, a rolling restart, each node's /metrics,
+# then Varnish in front (purge on publish, served with every node down). Writes the figures
+# and the command lines each step ran to docs/DEPLOY.md (README "Deploy").
+# Needs what image-test needs, and haproxy, varnish and curl.
 cluster-test: install
 	$(BIN)/python -m tools.cluster_test

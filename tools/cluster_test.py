@@ -9,8 +9,10 @@ SIGKILL during a burst costs no GET once the proxy marked it down, every POST th
 303 is stored exactly once and every failed one got an error page; a rolling restart fails
 no request; through Varnish (deploy/varnish.vcl) in front of the proxy, the first request
 after a publish and its purge gets the new text, and the article is still served with every
-node stopped. Every request goes to 127.0.0.1; each patient has an address of its own in
-127.0.0.0/8. Everything started here is stopped on every exit.
+node stopped; and a scrape of each node's /metrics counts the article views it served. Every
+request goes to 127.0.0.1; each patient has an address of its own in 127.0.0.0/8. Everything
+started here is stopped on every exit. The command lines each step of the deployment ran are
+written to docs/DEPLOY.md too (tools.commands: from the same argument lists, secrets hidden).
 """
 
 import collections
@@ -34,7 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools import containers, varnish
+from tools import commands, containers, varnish
 from tools.containers import CheckFailed, say
 from tools.image_test import ARTICLE, Steps, contact_fields, page_text
 from tools.local_server import ROOT, free_port
@@ -138,8 +140,11 @@ class Proxy:
     def url(self) -> str:
         return f"https://127.0.0.1:{self.port}"
 
-    def command(self, line: str) -> str:
-        """One command on HAProxy's runtime API."""
+    def command(self, line: str, *, record: bool = True) -> str:
+        """One command on HAProxy's runtime API (recorded for the report unless `record` is
+        off: for the queries polled)."""
+        if record:
+            commands.RECORDER.sent(f"HAProxy's runtime API ({self.socket_path})", line)
         with socket.socket(socket.AF_UNIX) as sock:
             sock.settimeout(5)
             sock.connect(str(self.socket_path))
@@ -151,7 +156,7 @@ class Proxy:
 
     def servers(self) -> dict[str, dict[str, str]]:
         """Each node's row of `show stat`: status (UP, DOWN, MAINT, DRAIN…), stot, scur…"""
-        text = self.command("show stat").lstrip("# ")
+        text = self.command("show stat", record=False).lstrip("# ")
         rows = csv.DictReader(io.StringIO(text))
         return {
             row["svname"]: row
@@ -187,14 +192,17 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     )
     pem.write_text(cert.read_text() + key.read_text())
     pem.chmod(0o600)
+    commands.RECORDER.note(f"{pem}: {cert} then {key}, mode 0600")
     return pem, cert
 
 
 @contextlib.contextmanager
-def haproxy(folder: Path, nodes: list[containers.Container], edge_port: int) -> Iterator[Proxy]:
+def haproxy(
+    folder: Path, nodes: list[containers.Container], *, port: int, edge_port: int
+) -> Iterator[Proxy]:
     pem, cert = make_certificate(folder)
     proxy = Proxy(
-        port=free_port(),
+        port=port,
         socket_path=folder / "haproxy.sock",
         tls=ssl.create_default_context(cafile=str(cert)),
         edge_port=edge_port,
@@ -209,10 +217,10 @@ def haproxy(folder: Path, nodes: list[containers.Container], edge_port: int) -> 
         **{f"NODE{i}": f"127.0.0.1:{box.port}" for i, box in enumerate(nodes, start=1)},
     }
     containers.run(["haproxy", "-c", "-q", "-f", str(HAPROXY_CONFIG)], env=env, timeout=30)
+    serve = ["haproxy", "-db", "-f", str(HAPROXY_CONFIG)]
+    commands.ran(serve, env=env)
     with open(folder / "haproxy.log", "w") as log:
-        proxy.process = subprocess.Popen(
-            ["haproxy", "-db", "-f", str(HAPROXY_CONFIG)], env=env, stdout=log, stderr=log
-        )
+        proxy.process = subprocess.Popen(serve, env=env, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 20
         while not proxy.socket_path.exists() and time.monotonic() < deadline:
@@ -414,6 +422,7 @@ def replace_node(nodes, index: int) -> tuple[float, float]:
     nodes[index] = containers.new_container(
         "hartrehab-node", nodes[index].env, port=nodes[index].port
     )
+    commands.RECORDER.name(nodes[index].name, f"$NODE{index + 1}")
     containers.start(nodes[index])
     return stopped - began, time.monotonic() - stopped
 
@@ -425,20 +434,25 @@ def check_rolling_restart(nodes, proxy: Proxy, database_url: str) -> dict:
     with load.running():
         for index in range(len(nodes)):
             name = f"node{index + 1}"
-            mark = time.monotonic()
-            # Drain: no new requests go to it; wait until what it serves has ended.
-            proxy.command(f"set server nodes/{name} state drain")
-            deadline = time.monotonic() + containers.STOP_SECONDS
-            while int(proxy.servers()[name]["scur"]) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            phases["drain"] += time.monotonic() - mark
-            stop, start = replace_node(nodes, index)
-            phases["stop"] += stop
-            phases["start"] += start
-            mark = time.monotonic()
-            proxy.command(f"set server nodes/{name} state ready")
-            proxy.wait_for(name, lambda s: s == "UP", limit=30)
-            phases["up"] += time.monotonic() - mark
+            recorded = commands.RECORDER.step(
+                f"Rolling restart: {name} (then the same for each other node)"
+            )
+            with recorded if index == 0 else contextlib.nullcontext():
+                mark = time.monotonic()
+                # Drain: no new requests go to it; wait until what it serves has ended.
+                proxy.command(f"set server nodes/{name} state drain")
+                commands.RECORDER.note(f"wait until `show stat` gives {name} no current session")
+                deadline = time.monotonic() + containers.STOP_SECONDS
+                while int(proxy.servers()[name]["scur"]) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                phases["drain"] += time.monotonic() - mark
+                stop, start = replace_node(nodes, index)
+                phases["stop"] += stop
+                phases["start"] += start
+                mark = time.monotonic()
+                proxy.command(f"set server nodes/{name} state ready")
+                proxy.wait_for(name, lambda s: s == "UP", limit=30)
+                phases["up"] += time.monotonic() - mark
     failures = load.failed("GET") + load.failed("POST")
     assert not failures, f"{len(failures)} requests failed: {[s.status for s in failures][:10]}"
     check_posts_stored_once(load, database_url)
@@ -449,6 +463,45 @@ def check_rolling_restart(nodes, proxy: Proxy, database_url: str) -> dict:
         "seconds": time.monotonic() - began,
         "phases": ", ".join(f"{k} {v / len(nodes):.1f} s" for k, v in phases.items()),
     }
+
+
+# --- metrics -------------------------------------------------------------------------------
+
+
+def scrape(box: containers.Container, token: str) -> str:
+    """One node's /metrics, asked for with curl as a Prometheus server would."""
+    return containers.run(
+        ["curl", "--fail", "--silent", "--show-error", "--max-time", "30"]
+        + ["--header", f"Authorization: Bearer {token}", "--header", "X-Forwarded-Proto: https"]
+        + [f"{box.url}/metrics"],
+        timeout=60,
+    ).stdout
+
+
+def article_views(text: str) -> int:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    wanted = {"method": "GET", "status": "200", "view": "articles:detail"}
+    return int(
+        sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == "hartrehab_requests_total" and sample.labels == wanted
+        )
+    )
+
+
+def check_metrics_of_every_node(nodes, proxy: Proxy, token: str) -> dict:
+    """Article GETs through the proxy (round robin), then a scrape of each node: each counts
+    the views it served, together at least those sent."""
+    sent = [Patient(proxy).get(f"/articles/{ARTICLE}/") for _ in range(NODES * 4)]
+    assert all(a.status == 200 for a in sent), [a.status for a in sent]
+    with commands.RECORDER.step("A metrics scrape of each node"):
+        counts = {f"node{i}": article_views(scrape(box, token)) for i, box in enumerate(nodes, 1)}
+    assert all(n > 0 for n in counts.values()), f"a node counted no article view: {counts}"
+    assert sum(counts.values()) >= len(sent), f"fewer views counted than sent: {counts}"
+    return {"gets": len(sent), "views": counts}
 
 
 # --- the edge cache ------------------------------------------------------------------------
@@ -468,9 +521,10 @@ def edge_get(edge: varnish.Varnish, path: str) -> tuple[int, dict[str, str], str
     return response.status, dict(response.getheaders()), body
 
 
-def run_worker(box: containers.Container) -> None:
-    """The task worker on one node, until its queue is empty (the purge a publish stored)."""
-    box.exec("python", "manage.py", "db_worker", "--batch", "--no-startup-delay")
+def run_worker(env: dict[str, str]) -> None:
+    """The task worker in a container of its own (the image, the nodes' environment, another
+    command), until its queue is empty (the purge a publish stored)."""
+    containers.one_off(env, "python", "manage.py", "db_worker", "--batch", "--no-startup-delay")
 
 
 def check_publish_purges_the_edge(nodes, edge: varnish.Varnish, run_id: str) -> dict:
@@ -481,7 +535,8 @@ def check_publish_purges_the_edge(nodes, edge: varnish.Varnish, run_id: str) -> 
     marker = f"Published behind the edge {run_id}."
     number = containers.publish(box=nodes[1], slug=ARTICLE, marker=marker)
     began = time.monotonic()
-    run_worker(nodes[2])
+    with commands.RECORDER.step("The task worker (here once, right after a publish)"):
+        run_worker(nodes[2].env)
     purged = time.monotonic() - began
     status, headers, body = edge_get(edge, path)
     assert status == 200 and marker in page_text(body), "the edge served the old version"
@@ -523,8 +578,8 @@ def check_served_with_every_node_stopped(nodes, proxy: Proxy, edge: varnish.Varn
 
 
 def write_report(figures: dict, total: float) -> None:
-    pub, rate, kill, roll, edge, down = (
-        figures[k] for k in ("publish", "rate", "kill", "rolling", "edge", "down")
+    pub, rate, kill, roll, metrics, edge, down = (
+        figures[k] for k in ("publish", "rate", "kill", "rolling", "metrics", "edge", "down")
     )
     rows = [
         (
@@ -561,11 +616,19 @@ def write_report(figures: dict, total: float) -> None:
             f"{roll['seconds']:.0f} s for {NODES} nodes; per node on average: {roll['phases']}",
         ),
         (
+            "article GETs through the proxy, then a scrape of each node's `/metrics` (curl, "
+            "`METRICS_TOKEN`)",
+            f"{metrics['gets']} GETs, {NODES} scrapes",
+            "0",
+            "article views each node counted since its restart: "
+            + ", ".join(f"{k} {v}" for k, v in metrics["views"].items()),
+        ),
+        (
             "through Varnish: the article kept, published through node 2, the worker purges",
             f"{edge['requests']} GETs",
             "0 stale",
             f"v{edge['version']} on the first GET after the purge (sent "
-            f"{edge['purge_seconds']:.1f} s after the publish, by the worker on node 3); "
+            f"{edge['purge_seconds']:.1f} s after the publish, by a worker container); "
             f"{edge['hits']} of the next 5 GETs from the cache",
         ),
         (
@@ -592,6 +655,7 @@ def write_report(figures: dict, total: float) -> None:
             table=table,
             varnish=varnish_version(),
             s_maxage=EDGE_S_MAXAGE,
+            commands=commands.RECORDER.markdown(),
         )
     )
 
@@ -614,8 +678,9 @@ in, the load kept up {after_down:.0f} s after the proxy marked it down.
 Varnish {varnish} runs `deploy/varnish.vcl` in front of the proxy's plain-HTTP `edge`
 listener; the nodes run with `FRONTCACHE_PURGE_LOCATIONS` pointing at it and
 `FRONTCACHE_S_MAXAGE={s_maxage}` (so the origin-down row needs no long wait). The purge is sent
-by the task worker (`manage.py db_worker --batch`, run once on a node right after the publish:
-in production the worker polls continuously), never by the publishing request.
+by the task worker (the image with the command `manage.py db_worker --batch`, a container of
+its own run once right after the publish: in production the worker polls continuously), never
+by the publishing request.
 
 | what | requests | failed | figures |
 | --- | --- | --- | --- |
@@ -625,7 +690,20 @@ A POST in flight on the node that was killed cannot be resent safely (it may hav
 stored), so HAProxy answers it with `deploy/errors/unavailable.http`: a page saying the
 request may not have reached the clinic, with the crisis lines. The test checks that each
 failed POST got that page (or the site's own error page) and was stored at most once.
-"""
+
+## Commands this run used
+
+Each step's command lines, recorded by `make cluster-test` from the very argument lists (and
+environments) it handed to subprocess (`tools/commands.py`), in the order they ran; the
+queries it polls (`podman inspect`, `show stat`) are left out. A `#` line says what a step
+wrote or sent without a command line: a file, SQL through psycopg, a Redis command, a line on
+HAProxy's runtime API socket. Secret values show as `…`. What changes from run to run shows
+as a name: `$NODE1_PORT`… and `$HTTPS_PORT`, `$HAPROXY_EDGE_PORT`, `$VARNISH_PORT` (free
+loopback ports), `$NODE1`… (container names), `$DATABASE`, `$RUN_DIR`, `$VARNISH_DIR` and
+`$ENV_FILE` (temporary folders and files); paths are relative to the repository's root.
+`env -i` marks a process given exactly the environment shown.
+
+{commands}"""
 
 
 def varnish_version() -> str:
@@ -645,24 +723,40 @@ def haproxy_version() -> str:
 def flush_redis() -> None:
     import redis
 
+    commands.RECORDER.sent(f"Redis ({REDIS_URL}, redis-py)", "FLUSHDB")
     redis.Redis.from_url(REDIS_URL, socket_timeout=5).flushdb()
 
 
 def main() -> int:
     steps = Steps("cluster-test")
+    record = commands.RECORDER
+    record.name(f"{ROOT}/", "")  # paths as seen from the repository's root
+    record.name(ROOT, ".")
+    record.name(os.environ["PATH"], "$PATH")
     run_id = secrets.token_hex(4)
     figures: dict = {}
     with contextlib.ExitStack() as cleanup:
-        with steps("base image and build"):
-            say("   " + containers.ensure_base_image())
+        with steps("base image and build"), record.step("The image, built with podman"):
+            base = containers.ensure_base_image()
+            say("   " + base)
+            record.note(f"base image: {base}")
             containers.build_image()
-        with steps("PostgreSQL database and Redis"):
+        with (
+            steps("PostgreSQL database and Redis"),
+            record.step("PostgreSQL (a database of the run's own) and Redis (database 11)"),
+        ):
             database_url = cleanup.enter_context(containers.database("cluster_test"))
+            record.name(database_url.rsplit("/", 1)[1], "$DATABASE")
             flush_redis()
             cleanup.callback(flush_redis)
         folder = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="hartrehab-")))
         https_port = free_port()
         edge_port, haproxy_edge_port = free_port(), free_port()
+        metrics_token = secrets.token_urlsafe(24)
+        record.name(folder, "$RUN_DIR")
+        record.name(https_port, "$HTTPS_PORT")
+        record.name(edge_port, "$VARNISH_PORT")
+        record.name(haproxy_edge_port, "$HAPROXY_EDGE_PORT")
         env = containers.site_env(
             database_url,
             REDIS_URL=REDIS_URL,
@@ -676,20 +770,36 @@ def main() -> int:
             FRONTCACHE_PURGE_LOCATIONS=f"http://127.0.0.1:{edge_port}",
             FRONTCACHE_S_MAXAGE=str(EDGE_S_MAXAGE),
             FRONTCACHE_STALE_WHILE_REVALIDATE=str(EDGE_STALE_WHILE_REVALIDATE),
+            METRICS_TOKEN=metrics_token,
         )
+        record.hide_secrets_of(env)
         nodes: list[containers.Container] = []
         cleanup.callback(lambda: [containers.remove(box) for box in nodes])
-        with steps(f"start {NODES} nodes (the first migrates and loads content)"):
+        with (
+            steps(f"start {NODES} nodes (the first migrates and loads content)"),
+            record.step(f"{NODES} web nodes (the first migrates and loads the content)"),
+        ):
             for i in range(NODES):
                 extra = (
                     {"ENTRYPOINT_MIGRATE": "1", "ENTRYPOINT_LOAD_CONTENT": "1"} if i == 0 else {}
                 )
                 nodes.append(containers.new_container("hartrehab-node", {**env, **extra}))
+                record.name(nodes[-1].name, f"$NODE{i + 1}")
+                record.name(nodes[-1].port, f"$NODE{i + 1}_PORT")
                 containers.start(nodes[-1])
-        with steps("HAProxy with TLS sees every node up"):
-            proxy = cleanup.enter_context(haproxy(folder, nodes, haproxy_edge_port))
-        with steps("Varnish in front of the proxy"):
+        with (
+            steps("HAProxy with TLS sees every node up"),
+            record.step("HAProxy: TLS for patients, the PROXY protocol to the nodes"),
+        ):
+            proxy = cleanup.enter_context(
+                haproxy(folder, nodes, port=https_port, edge_port=haproxy_edge_port)
+            )
+        with (
+            steps("Varnish in front of the proxy"),
+            record.step("Varnish in front of the proxy's plain-HTTP edge listener"),
+        ):
             edge = cleanup.enter_context(varnish.running(haproxy_edge_port, port=edge_port))
+            record.name(edge.folder, "$VARNISH_DIR")
         with steps("a publish through one node is served by every node"):
             figures["publish"] = check_publish_reaches_every_node(nodes, proxy, run_id)
         with steps("the intake rate limit holds across nodes, per patient"):
@@ -702,6 +812,9 @@ def main() -> int:
         with steps("rolling restart fails no request"):
             figures["rolling"] = check_rolling_restart(nodes, proxy, database_url)
             say(f"   {figures['rolling']}")
+        with steps("a scrape of each node's /metrics counts what it served"):
+            figures["metrics"] = check_metrics_of_every_node(nodes, proxy, metrics_token)
+            say(f"   {figures['metrics']}")
         with steps("through Varnish, a publish is served on the first request after it"):
             figures["edge"] = check_publish_purges_the_edge(nodes, edge, run_id)
             say(f"   {figures['edge']}")

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools import commands
 from tools.local_server import ROOT, free_port
 
 BASE_IMAGE = "localhost/python-base:3.11-bookworm"
@@ -68,12 +69,17 @@ def say(line: str) -> None:
     sys.stdout.flush()
 
 
-def run(args: list[str], *, timeout: float = 600, check: bool = True, **kw):
-    """Run a command, its output captured; a failure raises CheckFailed with its last lines."""
+def run(args: list[str], *, timeout: float = 600, check: bool = True, record: bool = True, **kw):
+    """Run a command, its output captured; a failure raises CheckFailed with its last lines.
+    It is recorded for the report (tools.commands) unless `record` is off: for queries."""
+    if record:
+        commands.ran(args, env=kw.get("env"))
     result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kw)
     if check and result.returncode != 0:
-        output = (result.stdout + result.stderr).strip()[-3000:]
-        raise CheckFailed(f"`{' '.join(args[:6])} …` exited {result.returncode}:\n{output}")
+        # Secrets the report hides stay out of the message too.
+        output = commands.RECORDER.redact((result.stdout + result.stderr).strip()[-3000:])
+        shown = commands.RECORDER.redact(" ".join(args[:6]))
+        raise CheckFailed(f"`{shown} …` exited {result.returncode}:\n{output}")
     return result
 
 
@@ -115,6 +121,7 @@ def image_label(image: str, label: str) -> str | None:
     result = run(
         [*PODMAN, "image", "inspect", "--format", f'{{{{ index .Labels "{label}" }}}}', image],
         check=False,
+        record=False,
     )
     return result.stdout.strip() if result.returncode == 0 else None
 
@@ -137,7 +144,9 @@ def ensure_base_image() -> str:
         # The machine's CA bundle: pip inside the build trusts what this machine trusts.
         shutil.copyfile(CA_BUNDLE, root / "etc/ssl/certs/ca-certificates.crt")
         shutil.rmtree(root / "var/cache/apt/archives", ignore_errors=True)
-        tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+        tar_args = ["tar", "-C", str(root), "-c", "."]
+        commands.ran(tar_args)
+        tar = subprocess.Popen(tar_args, stdout=subprocess.PIPE)
         try:
             run(
                 [*PODMAN, "import", "--change", f"LABEL {BASE_KEY_LABEL}={mirror.key}"]
@@ -152,7 +161,9 @@ def ensure_base_image() -> str:
 
 
 def image_id(image: str) -> str | None:
-    result = run([*PODMAN, "image", "inspect", "--format", "{{.Id}}", image], check=False)
+    result = run(
+        [*PODMAN, "image", "inspect", "--format", "{{.Id}}", image], check=False, record=False
+    )
     return result.stdout.strip() if result.returncode == 0 else None
 
 
@@ -178,8 +189,10 @@ def database(prefix: str) -> Iterator[str]:
     import psycopg
 
     name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    create = f'CREATE DATABASE "{name}"'
+    commands.RECORDER.sent(f"PostgreSQL ({POSTGRES}/postgres, psycopg)", create)
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=10) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(create)
     try:
         yield f"{POSTGRES}/{name}"
     finally:
@@ -218,7 +231,7 @@ class Container:
         return run([*PODMAN, "exec", *as_user, self.name, *args], timeout=120, check=check)
 
     def logs(self) -> str:
-        result = run([*PODMAN, "logs", "--tail", "40", self.name], check=False)
+        result = run([*PODMAN, "logs", "--tail", "40", self.name], check=False, record=False)
         return (result.stdout + result.stderr).strip()
 
 
@@ -228,6 +241,8 @@ def _run_flags(folder: Path, env: dict[str, str]) -> list[str]:
     path = folder / "env"
     path.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
     path.chmod(0o600)
+    commands.RECORDER.wrote(path, env)
+    commands.RECORDER.name(path, "$ENV_FILE")
     return [*LIMITS, "--network", "host", "--read-only", "--tmpfs", "/tmp", "--env-file", str(path)]
 
 
@@ -280,7 +295,10 @@ def container(prefix: str, env: dict[str, str], *, port: int | None = None) -> I
 
 def running(box: Container) -> bool:
     result = run(
-        [*PODMAN, "inspect", "--format", "{{.State.Running}}", box.name], check=False, timeout=30
+        [*PODMAN, "inspect", "--format", "{{.State.Running}}", box.name],
+        check=False,
+        timeout=30,
+        record=False,
     )
     return result.stdout.strip() == "true"
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools import commands
 from tools.local_server import ROOT, free_port
 
 VCL = ROOT / "deploy" / "varnish.vcl"
@@ -58,6 +59,9 @@ def write_vcl(folder: Path, backend_port: int) -> Path:
     vcl = folder / "site.vcl"
     vcl.write_text(VCL.read_text().replace("BACKEND_PORT", str(backend_port)))
     vcl.chmod(0o644)
+    commands.RECORDER.note(
+        f"{vcl}: deploy/varnish.vcl with BACKEND_PORT replaced by {backend_port}"
+    )
     return vcl
 
 
@@ -87,11 +91,13 @@ def wait_until_serving(edge: Varnish, path: str = "/healthz", timeout: float = S
 
 def _run(folder: Path, vcl: Path, port: int) -> Iterator[Varnish]:
     pid_file = folder / "varnishd.pid"
+    args = [binary(), "-n", str(folder / "work"), "-a", f"127.0.0.1:{port}"]
+    args += ["-f", str(vcl), "-s", "malloc,64m", "-P", str(pid_file)]
+    args += ["-p", "default_grace=0", "-T", "none"]
     try:
+        commands.ran(args)
         subprocess.run(
-            [binary(), "-n", str(folder / "work"), "-a", f"127.0.0.1:{port}"]
-            + ["-f", str(vcl), "-s", "malloc,64m", "-P", str(pid_file)]
-            + ["-p", "default_grace=0", "-T", "none"],
+            args,
             check=True,
             capture_output=True,
             text=True,
