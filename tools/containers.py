@@ -177,6 +177,7 @@ def build_image(tag: str = IMAGE) -> None:
         timeout=1200,
     )
     if before and before != image_id(tag):
+        commands.RECORDER.name(before, "$PREVIOUS_IMAGE_ID")
         run([*PODMAN, "rmi", before], check=False)
 
 
