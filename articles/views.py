@@ -18,7 +18,7 @@ def article_list(request):
 @require_safe
 @public_page
 def article_detail(request, slug):
-    # One query on a warm cache: the article and its published version's short fields.
+    # Runs when the page cache misses: the article with its published version, then the page.
     article = get_object_or_404(published_articles(), slug=slug)
     context = article_context(article, article.published_version)
     response = render(request, "articles/article_detail.html", context)
