@@ -17,6 +17,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -26,12 +27,12 @@ class PurgeFailed(Exception):
     """A cache did not confirm the purge; the message says which and why (no patient data)."""
 
 
-class Backend:
+class Backend(ABC):
     name = "backend"
 
+    @abstractmethod
     def purge(self, paths: Sequence[str], *, reference: str) -> None:
         """`reference` names this purge, the same on every retry (CloudFront wants one)."""
-        raise NotImplementedError
 
 
 def site_url(path: str) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools import commands
-from tools.local_server import ROOT, free_port
+from tools.local_server import ROOT, answers_ok, free_port
 
 BASE_IMAGE = "localhost/python-base:3.11-bookworm"
 BASE_KEY_LABEL = "org.hartrehab.base-key"
@@ -310,13 +310,8 @@ def wait_healthy(box: Container, timeout: float = START_SECONDS) -> None:
     while time.monotonic() < deadline:
         if not running(box):
             raise CheckFailed(f"container {box.name} exited; its last lines:\n{box.logs()}")
-        if port_open(box.port):
-            try:
-                with urllib.request.urlopen(box.url + "/healthz", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
+        if port_open(box.port) and answers_ok(box.url + "/healthz"):
+            return
         time.sleep(0.5)
     raise CheckFailed(f"/healthz did not answer 200 within {timeout:.0f}s:\n{box.logs()}")
 

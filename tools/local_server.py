@@ -112,6 +112,16 @@ def task_worker(env: dict[str, str]) -> Iterator[subprocess.Popen]:
             _stop(process)
 
 
+def answers_ok(url: str, *, timeout: float = 5) -> bool:
+    """Whether a GET of `url` is answered 200 now; a refused, reset or slow connection (a
+    server still starting) or an error status is a no."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
 def _wait_until_up(base_url: str, server: subprocess.Popen, log) -> None:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
@@ -120,11 +130,9 @@ def _wait_until_up(base_url: str, server: subprocess.Popen, log) -> None:
             raise RuntimeError(
                 f"gunicorn exited with status {server.returncode}: {log.read()[-2000:]}"
             )
-        try:
-            with urllib.request.urlopen(base_url + "/healthz", timeout=2):
-                return
-        except OSError:  # refused, reset or timed out while the workers boot
-            time.sleep(0.25)
+        if answers_ok(base_url + "/healthz", timeout=2):
+            return
+        time.sleep(0.25)
     raise RuntimeError(f"the site did not answer on {base_url} within {START_SECONDS}s")
 
 

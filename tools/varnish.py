@@ -11,13 +11,12 @@ import signal
 import subprocess
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from tools import commands
-from tools.local_server import ROOT, free_port
+from tools.local_server import ROOT, answers_ok, free_port
 
 VCL = ROOT / "deploy" / "varnish.vcl"
 START_SECONDS = 20
@@ -77,13 +76,7 @@ def wait_until_serving(edge: Varnish, path: str = "/healthz", timeout: float = S
     """Wait until a request through varnishd is answered 200. It starts with its backend
     marked sick until the health probe has seen it answer, and until then passes nothing."""
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(edge.url + path, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
+    while not answers_ok(edge.url + path):
         if time.monotonic() > deadline:
             raise TimeoutError(f"varnishd on port {edge.port} did not serve {path} in {timeout}s")
         time.sleep(0.2)

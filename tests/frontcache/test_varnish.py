@@ -101,7 +101,7 @@ class Origin:
                 self.wfile.write(body)
 
             def log_message(self, *args):
-                pass
+                """Quiet: the test reads what was sent, not the server's log."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
